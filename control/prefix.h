@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* IPv4/IPv6 prefixes: the one parser of prefix text (config and set files). */
+#ifndef SLUICE_PREFIX_H
+#define SLUICE_PREFIX_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/*
+ * Parses "ADDR/LEN" or a bare "ADDR" (a host prefix) of at most len bytes
+ * (no NUL needed). Host bits must be zero. Returns 0, or -EINVAL with
+ * *why set to a static description of the fault.
+ */
+int sl_prefix_parse(const char *s, size_t len, struct sl_prefix *out, const char **why);
+
+/* Formats as ADDR/LEN into buf (at least 50 bytes). Returns buf. */
+char *sl_prefix_format(const struct sl_prefix *p, char *buf, size_t size);
+
+/* Appends to the set, growing it. 0 or -ENOMEM. */
+int sl_set_add(struct sl_set *set, const struct sl_prefix *p);
+
+/* Frees the set's prefixes (not the set itself). */
+void sl_set_clear(struct sl_set *set);
+
+#endif /* SLUICE_PREFIX_H */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Firewall counters read back from the maps: summed over CPUs, with the
+ * names of verdicts, reasons and rules. Works from the pins alone, so
+ * `sluicectl stats` needs neither the daemon nor the config.
+ */
+#ifndef SLUICE_STATS_H
+#define SLUICE_STATS_H
+
+#include <stdint.h>
+
+#include "sluice/abi.h"
+
+struct sl_stats {
+	struct sl_counter verdicts[SL_VERDICT_COUNT];
+	struct sl_counter reasons[SL_REASON_COUNT];
+	struct sl_counter rules[SL_MAX_RULES];
+	struct sl_rule_meta meta[SL_MAX_RULES];
+	uint32_t n_rules; /* rules with a name in sl_rule_meta */
+};
+
+/* Map fds to read from: pinned maps, or a loaded program's. */
+struct sl_stats_fds {
+	int verdicts;
+	int reasons;
+	int rule_stats;
+	int rule_meta;
+};
+
+/* Reads and sums the counters. 0 or a negative errno. */
+int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out);
+
+/*
+ * Opens the pinned maps under pin_dir (default /sys/fs/bpf/sluice).
+ * -ENOENT when nothing is pinned there. Close with sl_stats_close.
+ */
+int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds);
+void sl_stats_close(struct sl_stats_fds *fds);
+
+/* Stable names, as used in JSON and docs/metrics.md. */
+const char *sl_verdict_name(uint32_t verdict);
+const char *sl_reason_name(uint32_t reason);
+
+#endif /* SLUICE_STATS_H */

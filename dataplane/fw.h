@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The firewall program's lifecycle: open the skeleton, set its rodata from
+ * compiled tables, size and fill the maps, load, attach to interfaces,
+ * pin, detach. Owns every kernel object it creates.
+ */
+#ifndef SLUICE_FW_H
+#define SLUICE_FW_H
+
+#include <stdbool.h>
+
+#include "../control/compile.h"
+#include "../control/config.h"
+
+struct sl_fw;
+
+/*
+ * Opens and loads the program with the tables' rodata, sizes the LPM
+ * tries to the sets and fills every map. Interfaces named by rules are
+ * resolved here: one that does not exist fails with -ENODEV and a message
+ * in diag. Nothing is attached or pinned. Returns 0 or a negative errno.
+ */
+int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag);
+
+/* The loaded XDP program's fd (for BPF_PROG_TEST_RUN). */
+int sl_fw_prog_fd(const struct sl_fw *fw);
+
+/* A map's fd by its name in xdp/maps.h, or -ENOENT. */
+int sl_fw_map_fd(const struct sl_fw *fw, const char *name);
+
+/*
+ * Attaches to the interface in the mode asked (native falls back to
+ * generic with a warning unless native-only). Returns 0 or a negative
+ * errno with diag; on success *used says which mode took.
+ */
+int sl_fw_attach(struct sl_fw *fw, const char *ifname, enum sl_xdp_mode mode,
+		 enum sl_xdp_mode *used, struct sl_diag *diag);
+
+/*
+ * Pins every map, and with links the attachment links too (so the program
+ * keeps enforcing after this process exits), under dir, creating it.
+ */
+int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *diag);
+
+/*
+ * Detaches from every interface and removes the pins it made unless keep
+ * is set. Frees fw. NULL-safe.
+ */
+void sl_fw_destroy(struct sl_fw *fw, bool keep);
+
+#endif /* SLUICE_FW_H */

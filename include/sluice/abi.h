@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ABI between the XDP firewall program and userspace: map keys and
+ * values, the load-time configuration in rodata, verdicts and drop reasons.
+ * Declared once here and included by both sides; never mirrored by hand.
+ *
+ * Classification (see docs/classifier.md): every rule is a bit in a
+ * bitmap of SL_MAX_RULES bits. Each packet field (protocol, ports, TCP
+ * flags, ICMP type, VLAN, ingress interface, source and destination
+ * address) is mapped to a "class", and each class owns the bitmap of the
+ * rules that accept that field value. The packet's candidate rules are the
+ * AND of its classes' bitmaps; the first set bit in rule order decides.
+ * The per-packet cost depends on the number of fields and of bitmap words,
+ * never on the number of rules walked.
+ */
+#ifndef SLUICE_ABI_H
+#define SLUICE_ABI_H
+
+#include <linux/types.h>
+
+#define SL_MAX_RULES 1024
+#define SL_RULE_WORDS (SL_MAX_RULES / 64)
+#define SL_MAX_CLASSES 16384      /* entries of sl_class_bits */
+#define SL_MAX_ADDR_CLASSES 16384 /* entries of sl_addr_class */
+#define SL_MAX_IFACE_CLASSES 256  /* entries of sl_iface_class */
+#define SL_MAX_PREFIXES_DEFAULT 1024 /* LPM size when a family has none */
+#define SL_RULE_NAME_LEN 48
+#define SL_MAX_VLAN_DEPTH 2
+#define SL_MAX_IP6_EXT 8 /* extension headers walked before giving up */
+
+/* One bit per rule, rule i is bit (i % 64) of word (i / 64). */
+struct sl_rule_bits {
+	__u64 w[SL_RULE_WORDS];
+};
+
+/*
+ * Field dimensions. The scalar ones index sl_field_class at
+ * SL_FIELD_BASE_x + value; the interface uses a hash on ifindex and the
+ * addresses use the LPM tries. Values are part of the ABI: never renumber.
+ */
+enum sl_dim {
+	SL_DIM_PROTO = 0,
+	SL_DIM_SPORT = 1,
+	SL_DIM_DPORT = 2,
+	SL_DIM_TCP_FLAGS = 3,
+	SL_DIM_ICMP = 4,
+	SL_DIM_VLAN = 5,
+	SL_DIM_IFACE = 6,
+	SL_DIM_SRC = 7,
+	SL_DIM_DST = 8,
+	SL_DIM_COUNT = 9,
+};
+
+/* Sizes of the scalar dimensions, each with one extra "absent" value. */
+#define SL_PROTO_VALUES 256            /* IP protocol / IPv6 final next header */
+#define SL_PORT_NONE 65536             /* no L4 ports (not TCP/UDP, or non-first fragment) */
+#define SL_PORT_VALUES 65537
+#define SL_TCP_FLAGS_NONE 256          /* not TCP, or no TCP header */
+#define SL_TCP_FLAGS_VALUES 257
+#define SL_ICMP6_BASE 256              /* ICMPv6 type t is 256 + t */
+#define SL_ICMP_NONE 512               /* not ICMP/ICMPv6, or no header */
+#define SL_ICMP_VALUES 513
+#define SL_VLAN_NONE 4096              /* untagged */
+#define SL_VLAN_VALUES 4097
+
+#define SL_FIELD_BASE_PROTO 0
+#define SL_FIELD_BASE_SPORT (SL_FIELD_BASE_PROTO + SL_PROTO_VALUES)
+#define SL_FIELD_BASE_DPORT (SL_FIELD_BASE_SPORT + SL_PORT_VALUES)
+#define SL_FIELD_BASE_TCP_FLAGS (SL_FIELD_BASE_DPORT + SL_PORT_VALUES)
+#define SL_FIELD_BASE_ICMP (SL_FIELD_BASE_TCP_FLAGS + SL_TCP_FLAGS_VALUES)
+#define SL_FIELD_BASE_VLAN (SL_FIELD_BASE_ICMP + SL_ICMP_VALUES)
+#define SL_FIELD_INDEX_SIZE (SL_FIELD_BASE_VLAN + SL_VLAN_VALUES)
+
+/* TCP flag bits as in byte 13 of the TCP header. */
+#define SL_TCP_FIN 0x01
+#define SL_TCP_SYN 0x02
+#define SL_TCP_RST 0x04
+#define SL_TCP_PSH 0x08
+#define SL_TCP_ACK 0x10
+#define SL_TCP_URG 0x20
+#define SL_TCP_ECE 0x40
+#define SL_TCP_CWR 0x80
+
+/* LPM trie keys; one trie per family, values are address-class ids. */
+struct sl_lpm4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct sl_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* An address class: the class_bits entries used as source and as destination. */
+struct sl_addr_class {
+	__u32 src_bits;
+	__u32 dst_bits;
+};
+
+enum sl_action {
+	SL_ACT_ACCEPT = 0,
+	SL_ACT_DROP = 1,
+	SL_ACT_COUNT = 2, /* count and continue with the next matching rule */
+};
+
+struct sl_rule {
+	__u32 action; /* enum sl_action */
+	__u32 flags;  /* reserved, 0 */
+};
+
+/* Name of each rule, kept in a pinned map so stats need no config. */
+struct sl_rule_meta {
+	char name[SL_RULE_NAME_LEN];
+};
+
+/* What happened to a packet; index of sl_verdict_stats. Never renumber. */
+enum sl_verdict {
+	SL_VERDICT_PASS = 0,
+	SL_VERDICT_DROP = 1,
+	SL_VERDICT_COUNT = 2,
+};
+
+/*
+ * Why a packet was dropped, or for the parse errors why it was malformed
+ * (counted even when the malformed verdict is pass). Index of
+ * sl_reason_stats. Append only: never renumber or reuse a value.
+ */
+enum sl_reason {
+	SL_REASON_NONE = 0,
+	SL_REASON_ETH_TRUNC = 1,
+	SL_REASON_VLAN_TRUNC = 2,
+	SL_REASON_VLAN_TOO_DEEP = 3,
+	SL_REASON_IP4_TRUNC = 4,
+	SL_REASON_IP4_BAD_VERSION = 5,
+	SL_REASON_IP4_BAD_IHL = 6,
+	SL_REASON_IP4_BAD_TOTLEN = 7,
+	SL_REASON_IP6_TRUNC = 8,
+	SL_REASON_IP6_BAD_VERSION = 9,
+	SL_REASON_IP6_EXT_TRUNC = 10,
+	SL_REASON_IP6_EXT_TOO_LONG = 11,
+	SL_REASON_TCP_TRUNC = 12,
+	SL_REASON_TCP_BAD_DOFF = 13,
+	SL_REASON_UDP_TRUNC = 14,
+	SL_REASON_ICMP_TRUNC = 15,
+	SL_REASON_ICMP6_TRUNC = 16,
+	SL_REASON_RULE = 17,           /* a rule with action drop */
+	SL_REASON_DEFAULT_POLICY = 18, /* no rule decided, default policy drop */
+	SL_REASON_NON_IP = 19,         /* not IPv4/IPv6 and non_ip is drop */
+	SL_REASON_IP_FRAG = 20,        /* a fragment and fragments is drop */
+	SL_REASON_COUNT = 21,
+};
+
+/* Packets and bytes; per-CPU in every counter map. */
+struct sl_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* What to do with malformed, non-IP and fragmented packets. */
+enum sl_policy {
+	SL_POLICY_PASS = 0,
+	SL_POLICY_DROP = 1,
+	SL_POLICY_RULES = 2, /* fragments only: classify (non-first have no ports) */
+};
+
+/*
+ * Load-time configuration, a const volatile in the program's rodata: the
+ * verifier sees the values and prunes what a profile does not use.
+ */
+struct sl_prog_cfg {
+	__u32 dims_used;       /* bit (1 << enum sl_dim) per dimension some rule constrains */
+	__u32 rule_words;      /* bitmap words in use: ceil(n_rules / 64), 0..SL_RULE_WORDS */
+	__u32 n_rules;
+	__u32 iface_default_class; /* class_bits entry for interfaces not in sl_iface_class */
+	__u32 addr_default_class;  /* sl_addr_class entry for addresses in no set */
+	__u8 default_verdict;  /* enum sl_verdict, for packets no rule decides */
+	__u8 malformed_policy; /* enum sl_policy (PASS or DROP) */
+	__u8 non_ip_policy;    /* enum sl_policy (PASS or DROP) */
+	__u8 frag_policy;      /* enum sl_policy */
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct sl_rule_bits) == SL_MAX_RULES / 8, "rule bits");
+_Static_assert(sizeof(struct sl_lpm4_key) == 8, "lpm4 key");
+_Static_assert(sizeof(struct sl_lpm6_key) == 20, "lpm6 key");
+_Static_assert(sizeof(struct sl_addr_class) == 8, "addr class");
+_Static_assert(sizeof(struct sl_rule) == 8, "rule");
+_Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
+_Static_assert(sizeof(struct sl_counter) == 16, "counter");
+_Static_assert(sizeof(struct sl_prog_cfg) == 24, "prog cfg");
+#endif
+
+#endif /* SLUICE_ABI_H */

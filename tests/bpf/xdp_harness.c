@@ -1,0 +1,2 @@
+/* stub: to be written */
+extern int sl_stub_xdp_harness;

@@ -1,0 +1,56 @@
+# Shared by tools/check and tools/quickstart: dependencies, bpffs, build.
+# Sourced, not run. Functions print only when something goes wrong.
+
+SL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian 12 packages the build, the tests and the demo need.
+SL_PACKAGES=(
+  meson ninja-build pkg-config clang llvm libclang-rt-14-dev bpftool
+  libbpf-dev libxdp-dev libfyaml-dev libcmocka-dev liburing-dev libnuma-dev
+  libmnl-dev libjansson-dev libpcap-dev iproute2 nftables python3
+)
+
+sl_die() {
+  echo "${0##*/}: $*" >&2
+  exit 1
+}
+
+sl_require_root() {
+  [ "$(id -u)" -eq 0 ] || sl_die "must run as root (it installs packages, loads XDP programs and creates namespaces)"
+}
+
+# Installs whatever of SL_PACKAGES is missing; quiet unless apt fails.
+sl_install_deps() {
+  local missing=() p log
+  for p in "${SL_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log=$(mktemp)
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    sl_die "could not install: ${missing[*]}"
+  fi
+  rm -f "$log"
+}
+
+sl_mount_bpffs() {
+  if ! mountpoint -q /sys/fs/bpf; then
+    mount -t bpf bpf /sys/fs/bpf || sl_die "cannot mount bpffs on /sys/fs/bpf"
+  fi
+}
+
+# sl_build DIR [meson options...]: configure once (with clang, for
+# libFuzzer), then build.
+sl_build() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    CC=clang meson setup "$dir" "$SL_TOP" "$@" >"$dir.setup.log" 2>&1 ||
+      { cat "$dir.setup.log" >&2; sl_die "meson setup $dir failed"; }
+  fi
+  ninja -C "$dir" >"$dir.build.log" 2>&1 ||
+    { cat "$dir.build.log" >&2; sl_die "build in $dir failed"; }
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every map of the firewall program. Names are at most 15 characters (the
+ * kernel's limit) and are the file names under the pin directory.
+ */
+#ifndef SLUICE_XDP_MAPS_H
+#define SLUICE_XDP_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sluice/abi.h"
+
+/* Scalar field value -> class id (index of sl_class_bits). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_FIELD_INDEX_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_field_class SEC(".maps");
+
+/* Class id -> bitmap of the rules that accept the field values of the class. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_MAX_CLASSES);
+	__type(key, __u32);
+	__type(value, struct sl_rule_bits);
+} sl_class_bits SEC(".maps");
+
+/* Ingress ifindex -> class id; interfaces not listed use iface_default_class. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SL_MAX_IFACE_CLASSES);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_iface_class SEC(".maps");
+
+/* Prefix -> address class; userspace sizes them to the sets before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SL_MAX_PREFIXES_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sl_lpm4_key);
+	__type(value, __u32);
+} sl_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SL_MAX_PREFIXES_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sl_lpm6_key);
+	__type(value, __u32);
+} sl_pfx6 SEC(".maps");
+
+/* Address class -> class_bits entries for the source and destination roles. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_MAX_ADDR_CLASSES);
+	__type(key, __u32);
+	__type(value, struct sl_addr_class);
+} sl_addr_class SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct sl_rule);
+} sl_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct sl_rule_meta);
+} sl_rule_meta SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_rule_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_VERDICT_COUNT);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_REASON_COUNT);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_reasons SEC(".maps");
+
+/* Scratch bitmap, per CPU: too large for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_rule_bits);
+} sl_scratch SEC(".maps");
+
+#endif /* SLUICE_XDP_MAPS_H */
