@@ -1,2 +1,333 @@
-/* stub: to be written */
-extern int sl_stub_fw;
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#include "fw.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sluice.skel.h"
+
+/* LPM tries get room beyond the compiled prefixes for later updates. */
+#define SL_PREFIX_HEADROOM 1024
+
+struct sl_attachment {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int link_fd;
+	bool link_pinned;
+};
+
+struct sl_fw {
+	struct sluice *skel;
+	struct sl_attachment att[SL_MAX_IFACES];
+	size_t n_att;
+	char pin_dir[256];
+	bool maps_pinned;
+};
+
+static void diagf(struct sl_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void diagf(struct sl_diag *diag, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Writes count consecutive array entries starting at key 0. Uses one
+ * batch call where the kernel has it, else one update per entry.
+ */
+static int fill_array(int fd, const void *values, size_t value_size, uint32_t count)
+{
+	uint32_t *keys;
+	uint32_t i, n = count;
+	int err;
+
+	if (!count)
+		return 0;
+	keys = malloc(sizeof(*keys) * count);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		keys[i] = i;
+	err = bpf_map_update_batch(fd, keys, values, &n, NULL);
+	if (err && (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */)) {
+		err = 0;
+		for (i = 0; i < count && !err; i++)
+			err = bpf_map_update_elem(fd, &i, (const char *)values + (size_t)i * value_size,
+						  BPF_ANY);
+	}
+	free(keys);
+	return err;
+}
+
+/* The LPM trie has no batch update on every kernel: insert one by one. */
+static int fill_lpm(int fd, const void *entries, size_t entry_size, size_t key_size, size_t count)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < count; i++) {
+		const char *e = (const char *)entries + i * entry_size;
+
+		err = bpf_map_update_elem(fd, e, e + key_size, BPF_ANY);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag *diag)
+{
+	typeof(fw->skel->maps) *m = &fw->skel->maps;
+	const char *what;
+	size_t i;
+	int err;
+
+	what = "sl_field_class";
+	err = fill_array(bpf_map__fd(m->sl_field_class), t->field_class, sizeof(t->field_class[0]),
+			 SL_FIELD_INDEX_SIZE);
+	if (err)
+		goto fail;
+	what = "sl_class_bits";
+	err = fill_array(bpf_map__fd(m->sl_class_bits), t->class_bits, sizeof(t->class_bits[0]),
+			 t->n_class_bits);
+	if (err)
+		goto fail;
+	what = "sl_addr_class";
+	err = fill_array(bpf_map__fd(m->sl_addr_class), t->addr_classes, sizeof(t->addr_classes[0]),
+			 t->n_addr_classes);
+	if (err)
+		goto fail;
+	what = "sl_rules";
+	err = fill_array(bpf_map__fd(m->sl_rules), t->rules, sizeof(t->rules[0]), t->n_rules);
+	if (err)
+		goto fail;
+	what = "sl_rule_meta";
+	err = fill_array(bpf_map__fd(m->sl_rule_meta), t->meta, sizeof(t->meta[0]), t->n_rules);
+	if (err)
+		goto fail;
+	what = "sl_pfx4";
+	err = fill_lpm(bpf_map__fd(m->sl_pfx4), t->pfx4, sizeof(t->pfx4[0]), sizeof(t->pfx4[0].key),
+		       t->n_pfx4);
+	if (err)
+		goto fail;
+	what = "sl_pfx6";
+	err = fill_lpm(bpf_map__fd(m->sl_pfx6), t->pfx6, sizeof(t->pfx6[0]), sizeof(t->pfx6[0].key),
+		       t->n_pfx6);
+	if (err)
+		goto fail;
+
+	for (i = 0; i < t->n_ifaces; i++) {
+		uint32_t ifindex = if_nametoindex(t->ifaces[i].name);
+
+		if (!ifindex) {
+			diagf(diag, "interface %s named by a rule does not exist", t->ifaces[i].name);
+			return -ENODEV;
+		}
+		err = bpf_map_update_elem(bpf_map__fd(m->sl_iface_class), &ifindex, &t->ifaces[i].class_id,
+					  BPF_ANY);
+		if (err) {
+			what = "sl_iface_class";
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	diagf(diag, "cannot fill map %s: %s", what, strerror(-err));
+	return err;
+}
+
+int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag)
+{
+	struct sl_fw *fw;
+	int err;
+
+	fw = calloc(1, sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	fw->skel = sluice__open();
+	if (!fw->skel) {
+		err = -errno;
+		diagf(diag, "cannot open the XDP program: %s", strerror(-err));
+		goto fail;
+	}
+	fw->skel->rodata->sl_cfg = t->prog_cfg;
+	err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx4, t->n_pfx4 + SL_PREFIX_HEADROOM);
+	if (!err)
+		err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx6, t->n_pfx6 + SL_PREFIX_HEADROOM);
+	if (err) {
+		diagf(diag, "cannot size the prefix tries: %s", strerror(-err));
+		goto fail;
+	}
+	err = sluice__load(fw->skel);
+	if (err) {
+		diagf(diag, "the kernel refused the XDP program: %s%s", strerror(-err),
+		      err == -EPERM ? " (run as root, with CAP_BPF and CAP_NET_ADMIN)" : "");
+		goto fail;
+	}
+	err = fill_maps(fw, t, diag);
+	if (err)
+		goto fail;
+	*out = fw;
+	return 0;
+fail:
+	sl_fw_destroy(fw, false);
+	return err;
+}
+
+int sl_fw_prog_fd(const struct sl_fw *fw)
+{
+	return bpf_program__fd(fw->skel->progs.sluice_xdp);
+}
+
+int sl_fw_map_fd(const struct sl_fw *fw, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(fw->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static int link_xdp(int prog_fd, int ifindex, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sl_fw_attach(struct sl_fw *fw, const char *ifname, enum sl_xdp_mode mode,
+		 enum sl_xdp_mode *used, struct sl_diag *diag)
+{
+	struct sl_attachment *a;
+	int ifindex, fd, prog_fd = sl_fw_prog_fd(fw);
+
+	if (fw->n_att >= SL_MAX_IFACES) {
+		diagf(diag, "too many interfaces (at most %d)", SL_MAX_IFACES);
+		return -E2BIG;
+	}
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex) {
+		diagf(diag, "no interface named %s", ifname);
+		return -ENODEV;
+	}
+	if (mode == SL_XDP_MODE_GENERIC) {
+		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+		*used = SL_XDP_MODE_GENERIC;
+	} else {
+		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
+		*used = SL_XDP_MODE_NATIVE_ONLY;
+		if (fd < 0 && fd != -EBUSY && fd != -EEXIST && mode == SL_XDP_MODE_NATIVE) {
+			pr_warn("%s: native XDP failed (%s), falling back to generic mode\n", ifname,
+				strerror(-fd));
+			fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+			*used = SL_XDP_MODE_GENERIC;
+		}
+	}
+	if (fd < 0) {
+		diagf(diag, "cannot attach to %s: %s%s", ifname, strerror(-fd),
+		      fd == -EBUSY || fd == -EEXIST
+			      ? " (another XDP program is attached; a previous sluiced may have kept enforcing)"
+			      : "");
+		return fd;
+	}
+	a = &fw->att[fw->n_att++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->ifindex = ifindex;
+	a->link_fd = fd;
+	return 0;
+}
+
+static int pin_path(char *buf, size_t size, const char *dir, const char *prefix, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s%s", dir, prefix, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *diag)
+{
+	char path[512];
+	struct bpf_map *map;
+	size_t i;
+	int err;
+
+	if (snprintf(fw->pin_dir, sizeof(fw->pin_dir), "%s", dir) >= (int)sizeof(fw->pin_dir)) {
+		diagf(diag, "pin directory %s: name too long", dir);
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		diagf(diag, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)", dir, strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_map(map, fw->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = pin_path(path, sizeof(path), dir, "", bpf_map__name(map));
+		if (!err)
+			err = bpf_map__pin(map, path);
+		if (err) {
+			diagf(diag, "cannot pin %s: %s%s", path, strerror(-err),
+			      err == -EEXIST ? " (another sluiced owns this pin directory?)" : "");
+			return err;
+		}
+	}
+	fw->maps_pinned = true;
+	if (!links)
+		return 0;
+	for (i = 0; i < fw->n_att; i++) {
+		err = pin_path(path, sizeof(path), dir, "link_", fw->att[i].ifname);
+		if (!err && bpf_obj_pin(fw->att[i].link_fd, path))
+			err = -errno;
+		if (err) {
+			diagf(diag, "cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+		fw->att[i].link_pinned = true;
+	}
+	return 0;
+}
+
+void sl_fw_destroy(struct sl_fw *fw, bool keep)
+{
+	char path[512];
+	struct bpf_map *map;
+	size_t i;
+
+	if (!fw)
+		return;
+	for (i = 0; i < fw->n_att; i++) {
+		struct sl_attachment *a = &fw->att[i];
+
+		if (a->link_pinned && !keep &&
+		    !pin_path(path, sizeof(path), fw->pin_dir, "link_", a->ifname))
+			unlink(path);
+		/* Without a pin, closing the last fd of the link detaches it. */
+		close(a->link_fd);
+	}
+	if (fw->maps_pinned && !keep && fw->skel) {
+		bpf_object__for_each_map(map, fw->skel->obj) {
+			if (!bpf_map__is_internal(map) && bpf_map__is_pinned(map))
+				bpf_map__unpin(map, NULL);
+		}
+		rmdir(fw->pin_dir);
+	}
+	sluice__destroy(fw->skel);
+	free(fw);
+}

@@ -31,24 +31,29 @@ static __always_inline void sl_bits_and(struct sl_rule_bits *acc, const struct s
 	}
 }
 
-static __always_inline void sl_bits_and_class(struct sl_rule_bits *acc, __u32 cls)
+/*
+ * The AND steps return -ENOENT when a table entry is missing, which only
+ * a half-written table can cause; the caller then stops classifying. An
+ * early exit, rather than zeroing the bitmap, keeps the verifier from
+ * tracking one path per dimension combination.
+ */
+static __always_inline int sl_bits_and_class(struct sl_rule_bits *acc, __u32 cls)
 {
 	struct sl_rule_bits *b = bpf_map_lookup_elem(&sl_class_bits, &cls);
 
-	if (b)
-		sl_bits_and(acc, b);
-	else
-		__builtin_memset(acc, 0, sizeof(*acc));
+	if (!b)
+		return -1;
+	sl_bits_and(acc, b);
+	return 0;
 }
 
-static __always_inline void sl_bits_and_field(struct sl_rule_bits *acc, __u32 index)
+static __always_inline int sl_bits_and_field(struct sl_rule_bits *acc, __u32 index)
 {
 	__u32 *cls = bpf_map_lookup_elem(&sl_field_class, &index);
 
-	if (cls)
-		sl_bits_and_class(acc, *cls);
-	else
-		__builtin_memset(acc, 0, sizeof(*acc));
+	if (!cls)
+		return -1;
+	return sl_bits_and_class(acc, *cls);
 }
 
 static __always_inline __u32 sl_addr_class_of(const struct sl_pkt *p, const __u8 *addr)
@@ -69,37 +74,21 @@ static __always_inline __u32 sl_addr_class_of(const struct sl_pkt *p, const __u8
 	return cls ? *cls : sl_cfg.addr_default_class;
 }
 
-static __always_inline void sl_bits_and_addr(struct sl_rule_bits *acc, const struct sl_pkt *p,
-					     const __u8 *addr, int is_src)
+static __always_inline int sl_bits_and_addr(struct sl_rule_bits *acc, const struct sl_pkt *p,
+					    const __u8 *addr, int is_src)
 {
 	__u32 id = sl_addr_class_of(p, addr);
 	struct sl_addr_class *ac = bpf_map_lookup_elem(&sl_addr_class, &id);
 
-	if (!ac) {
-		__builtin_memset(acc, 0, sizeof(*acc));
-		return;
-	}
-	sl_bits_and_class(acc, is_src ? ac->src_bits : ac->dst_bits);
+	if (!ac)
+		return -1;
+	return sl_bits_and_class(acc, is_src ? ac->src_bits : ac->dst_bits);
 }
 
-/* Index of the single set bit of v (v is a power of two), without a loop. */
-static __always_inline __u32 sl_bit_index(__u64 v)
+/* Index of the lowest set bit of a non-zero v, without branches. */
+static __always_inline __u32 sl_lowest_bit(__u64 v)
 {
-	__u32 n = 0;
-
-	if (v & 0xffffffff00000000ULL)
-		n += 32;
-	if (v & 0xffff0000ffff0000ULL)
-		n += 16;
-	if (v & 0xff00ff00ff00ff00ULL)
-		n += 8;
-	if (v & 0xf0f0f0f0f0f0f0f0ULL)
-		n += 4;
-	if (v & 0xccccccccccccccccULL)
-		n += 2;
-	if (v & 0xaaaaaaaaaaaaaaaaULL)
-		n += 1;
-	return n;
+	return __builtin_popcountll((v & -v) - 1);
 }
 
 static __always_inline void sl_count(void *map, __u32 key, __u64 bytes)
@@ -112,59 +101,30 @@ static __always_inline void sl_count(void *map, __u32 key, __u64 bytes)
 	}
 }
 
+/* sl_classify's result: the verdict in the low byte, the reason above it. */
+#define SL_CLASSIFY_RESULT(verdict, reason) ((verdict) | ((reason) << 8))
+
+/* sl_walk_word's answer when no rule of the word decided. */
+#define SL_WALK_CONTINUE 0xffffffff
+
 /*
- * Computes the candidate rules of the packet and walks them in order:
- * count rules are counted and passed over, the first accept or drop rule
- * decides. Returns the verdict and sets *reason for a drop.
+ * Walks the candidate rules of one bitmap word in rule order: count rules
+ * are counted and passed over, the first accept or drop rule is counted
+ * and decides. Returns SL_CLASSIFY_RESULT(verdict, reason) or
+ * SL_WALK_CONTINUE. A global function: the verifier checks it once with
+ * an unknown word, not once per word per caller path.
  */
-static __always_inline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 bytes,
-				       __u32 *reason)
+__noinline __u32 sl_walk_word(__u64 word, __u32 base, __u64 bytes)
 {
-	struct sl_rule_bits acc;
-	__u32 i, w = 0;
-	__u64 word;
+	int k;
 
-#pragma unroll
-	for (i = 0; i < SL_RULE_WORDS; i++)
-		acc.w[i] = ~0ULL;
-
-	if (sl_dim_used(SL_DIM_PROTO))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_PROTO + p->l4_proto);
-	if (sl_dim_used(SL_DIM_SPORT))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_SPORT + p->sport);
-	if (sl_dim_used(SL_DIM_DPORT))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_DPORT + p->dport);
-	if (sl_dim_used(SL_DIM_TCP_FLAGS))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_TCP_FLAGS +
-					       (p->tcp_flags_valid ? p->tcp_flags : SL_TCP_FLAGS_NONE));
-	if (sl_dim_used(SL_DIM_ICMP))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_ICMP + p->icmp);
-	if (sl_dim_used(SL_DIM_VLAN))
-		sl_bits_and_field(&acc, SL_FIELD_BASE_VLAN + p->vlan);
-	if (sl_dim_used(SL_DIM_IFACE)) {
-		__u32 ifindex = ctx->ingress_ifindex;
-		__u32 *cls = bpf_map_lookup_elem(&sl_iface_class, &ifindex);
-
-		sl_bits_and_class(&acc, cls ? *cls : sl_cfg.iface_default_class);
-	}
-	if (sl_dim_used(SL_DIM_SRC))
-		sl_bits_and_addr(&acc, p, p->src, 1);
-	if (sl_dim_used(SL_DIM_DST))
-		sl_bits_and_addr(&acc, p, p->dst, 0);
-
-	word = acc.w[0];
-	for (i = 0; i < SL_MAX_RULES + SL_RULE_WORDS; i++) {
+	for (k = 0; k < 64; k++) {
 		struct sl_rule *rule;
 		__u32 idx;
 
-		if (!word) {
-			w++;
-			if (w >= sl_cfg.rule_words || w >= SL_RULE_WORDS)
-				break;
-			word = acc.w[w & (SL_RULE_WORDS - 1)];
-			continue;
-		}
-		idx = w * 64 + sl_bit_index(word & -word);
+		if (!word)
+			break;
+		idx = base + sl_lowest_bit(word);
 		word &= word - 1;
 		if (idx >= sl_cfg.n_rules)
 			break;
@@ -173,15 +133,76 @@ static __always_inline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *
 			break;
 		sl_count(&sl_rule_stats, idx, bytes);
 		if (rule->action == SL_ACT_ACCEPT)
-			return SL_VERDICT_PASS;
-		if (rule->action == SL_ACT_DROP) {
-			*reason = SL_REASON_RULE;
-			return SL_VERDICT_DROP;
-		}
+			return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);
+		if (rule->action == SL_ACT_DROP)
+			return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_RULE);
+	}
+	return SL_WALK_CONTINUE;
+}
+
+/*
+ * Computes the candidate rules of the packet (the AND of its classes'
+ * bitmaps) and walks them in rule order. Returns
+ * SL_CLASSIFY_RESULT(verdict, reason).
+ *
+ * A global function, so the verifier checks it once, not once for every
+ * path through the parser that reaches it.
+ */
+__noinline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 bytes)
+{
+	struct sl_rule_bits bits;
+	struct sl_rule_bits *acc = &bits;
+	__u32 res;
+	int i;
+
+	if (!ctx || !p)
+		return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_TABLE_MISS);
+
+#pragma unroll
+	for (i = 0; i < SL_RULE_WORDS; i++)
+		acc->w[i] = ~0ULL;
+
+	if (sl_dim_used(SL_DIM_PROTO) && sl_bits_and_field(acc, SL_FIELD_BASE_PROTO + p->l4_proto))
+		goto missing;
+	if (sl_dim_used(SL_DIM_SPORT) && sl_bits_and_field(acc, SL_FIELD_BASE_SPORT + p->sport))
+		goto missing;
+	if (sl_dim_used(SL_DIM_DPORT) && sl_bits_and_field(acc, SL_FIELD_BASE_DPORT + p->dport))
+		goto missing;
+	if (sl_dim_used(SL_DIM_TCP_FLAGS) &&
+	    sl_bits_and_field(acc, SL_FIELD_BASE_TCP_FLAGS +
+					   (p->tcp_flags_valid ? p->tcp_flags : SL_TCP_FLAGS_NONE)))
+		goto missing;
+	if (sl_dim_used(SL_DIM_ICMP) && sl_bits_and_field(acc, SL_FIELD_BASE_ICMP + p->icmp))
+		goto missing;
+	if (sl_dim_used(SL_DIM_VLAN) && sl_bits_and_field(acc, SL_FIELD_BASE_VLAN + p->vlan))
+		goto missing;
+	if (sl_dim_used(SL_DIM_IFACE)) {
+		__u32 ifindex = ctx->ingress_ifindex;
+		__u32 *cls = bpf_map_lookup_elem(&sl_iface_class, &ifindex);
+
+		if (sl_bits_and_class(acc, cls ? *cls : sl_cfg.iface_default_class))
+			goto missing;
+	}
+	if (sl_dim_used(SL_DIM_SRC) && sl_bits_and_addr(acc, p, p->src, 1))
+		goto missing;
+	if (sl_dim_used(SL_DIM_DST) && sl_bits_and_addr(acc, p, p->dst, 0))
+		goto missing;
+
+#pragma unroll
+	for (i = 0; i < SL_RULE_WORDS; i++) {
+		if (i >= sl_cfg.rule_words)
+			break;
+		if (!acc->w[i])
+			continue;
+		res = sl_walk_word(acc->w[i], i * 64, bytes);
+		if (res != SL_WALK_CONTINUE)
+			return res;
 	}
 	if (sl_cfg.default_verdict == SL_VERDICT_DROP)
-		*reason = SL_REASON_DEFAULT_POLICY;
-	return sl_cfg.default_verdict;
+		return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_DEFAULT_POLICY);
+	return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);
+missing:
+	return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_TABLE_MISS);
 }
 
 #endif /* SLUICE_XDP_RULES_H */

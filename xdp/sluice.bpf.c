@@ -43,7 +43,6 @@ int sluice_xdp(struct xdp_md *ctx)
 	};
 	__u64 bytes = c.end - c.pos;
 	struct sl_pkt p = {};
-	__u32 reason = SL_REASON_NONE;
 	__u16 eth_type = 0;
 	__u32 verdict;
 	int err;
@@ -70,8 +69,8 @@ int sluice_xdp(struct xdp_md *ctx)
 		return sl_finish(sl_cfg.frag_policy == SL_POLICY_DROP ? SL_VERDICT_DROP : SL_VERDICT_PASS,
 				 SL_REASON_IP_FRAG, bytes);
 
-	verdict = sl_classify(ctx, &p, bytes, &reason);
-	return sl_finish(verdict, reason, bytes);
+	verdict = sl_classify(ctx, &p, bytes);
+	return sl_finish(verdict & 0xff, verdict >> 8, bytes);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -148,7 +148,8 @@ enum sl_reason {
 	SL_REASON_DEFAULT_POLICY = 18, /* no rule decided, default policy drop */
 	SL_REASON_NON_IP = 19,         /* not IPv4/IPv6 and non_ip is drop */
 	SL_REASON_IP_FRAG = 20,        /* a fragment and fragments is drop */
-	SL_REASON_COUNT = 21,
+	SL_REASON_TABLE_MISS = 21,     /* a classification table lacked an entry: fail closed */
+	SL_REASON_COUNT = 22,
 };
 
 /* Packets and bytes; per-CPU in every counter map. */
