@@ -53,7 +53,11 @@ struct sl_tables {
 
 /*
  * Compiles cfg. Returns 0 and tables owned by the caller, -E2BIG with
- * diag when a limit of abi.h is exceeded (rules, classes), or -ENOMEM.
+ * diag when a limit of abi.h is exceeded (rules, classes, address
+ * classes, interfaces), -EINVAL with diag for a config the loader would
+ * have refused (bad set index, action, port range, prefix), or -ENOMEM.
+ * pfx4 and pfx6 come out sorted by (address, prefixlen), one entry per
+ * distinct prefix; address class 0 is the class of addresses in no set.
  */
 int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_diag *diag);
 
@@ -63,7 +67,10 @@ void sl_tables_free(struct sl_tables *t);
  * Reference classifier over the compiled tables, for tests: the verdict
  * and the index of the deciding rule (-1 for the default policy) of a
  * packet described by its field values, exactly as the XDP program
- * computes it. addr are 4 or 16 bytes by family.
+ * computes it (xdp/rules.h). addr are 4 or 16 bytes by family; the
+ * values are dimension indices (SL_PORT_NONE, SL_TCP_FLAGS_NONE,
+ * SL_ICMP6_BASE + type, ...); iface NULL is an interface no rule names.
+ * Needs pfx4/pfx6 in sl_compile's order (binary search).
  */
 struct sl_match_input {
 	int family; /* AF_INET or AF_INET6 */
