@@ -90,6 +90,7 @@ static int print_json(const struct sl_stats *st)
 
 static void print_text(const struct sl_stats *st)
 {
+	int width = 22;
 	uint32_t i;
 
 	printf("%-28s %14s %16s\n", "verdict", "packets", "bytes");
@@ -103,9 +104,15 @@ static void print_text(const struct sl_stats *st)
 		printf("%-28s %14llu %16llu\n", sl_reason_name(i),
 		       (unsigned long long)st->reasons[i].packets, (unsigned long long)st->reasons[i].bytes);
 	}
-	printf("\n%-5s %-22s %14s %16s\n", "rule", "name", "packets", "bytes");
+	for (i = 0; i < st->n_rules; i++) {
+		int len = (int)strnlen(st->meta[i].name, SL_RULE_NAME_LEN);
+
+		if (len > width)
+			width = len;
+	}
+	printf("\n%-5s %-*s %14s %16s\n", "rule", width, "name", "packets", "bytes");
 	for (i = 0; i < st->n_rules; i++)
-		printf("%-5u %-22s %14llu %16llu\n", i, st->meta[i].name,
+		printf("%-5u %-*s %14llu %16llu\n", i, width, st->meta[i].name,
 		       (unsigned long long)st->rules[i].packets, (unsigned long long)st->rules[i].bytes);
 }
 

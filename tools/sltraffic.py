@@ -199,6 +199,14 @@ def send_syn(family, src, dst, port):
         t.close()
 
 
+def send_echo(dst, seq):
+    """One ICMP or ICMPv6 echo request; the reply is not waited for."""
+    v6 = family_of(dst) == socket.AF_INET6
+    proto = socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP
+    with socket.socket(family_of(dst), socket.SOCK_RAW, proto) as s:
+        s.sendto(echo_request(v6, os.getpid() & 0xFFFF, seq & 0xFFFF), (dst, 0))
+
+
 def cmd_mix(args):
     """Paced rounds of the demo's flows; a round is one packet of each UDP flow."""
     flows = []
@@ -225,6 +233,7 @@ def cmd_mix(args):
             if round_no % syn_every == 0:
                 send_syn(family_of(dst), src, dst, 80)  # allowed web
                 send_syn(family_of(dst), src, dst, 23)  # dropped telnet
+                send_echo(dst, round_no)                # allowed ping
         round_no += 1
         next_send += 1.0 / rounds
         pause = next_send - time.monotonic()
