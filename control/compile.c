@@ -981,6 +981,8 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 		err = compile_addresses(&cc);
 	if (err)
 		goto out;
+	if (t->n_pfx4)
+		t->prog_cfg.flags |= SL_CFG_IP4_TABLE;
 	*out = t;
 	t = NULL;
 out:

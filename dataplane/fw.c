@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../control/dir24.h"
 #include "log.h"
 #include "sluice.skel.h"
 
@@ -91,6 +94,59 @@ static int fill_lpm(int fd, const void *entries, size_t entry_size, size_t key_s
 	return 0;
 }
 
+/* The summary of each class bitmap: which of its words are non-zero. */
+static int fill_class_sum(int fd, const struct sl_tables *t)
+{
+	uint64_t *sum = calloc(t->n_class_bits ? t->n_class_bits : 1, sizeof(*sum));
+	uint32_t c, i;
+	int err;
+
+	if (!sum)
+		return -ENOMEM;
+	for (c = 0; c < t->n_class_bits; c++)
+		for (i = 0; i < SL_RULE_WORDS; i++)
+			if (t->class_bits[c].w[i])
+				sum[c] |= 1ULL << i;
+	err = fill_array(fd, sum, sizeof(*sum), t->n_class_bits);
+	free(sum);
+	return err;
+}
+
+/* Maps an mmapable array map for writing; a DIR table is a u32 array there (abi.h). */
+static uint32_t *map_array(struct bpf_map *map, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	*len = ((size_t)bpf_map__max_entries(map) * bpf_map__value_size(map) + page - 1) / page * page;
+	mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	return mem == MAP_FAILED ? NULL : mem;
+}
+
+/* Writes the IPv4 DIR-24-8 table straight into the maps' memory. */
+static int fill_dir24(struct sl_fw *fw, const struct sl_tables *t)
+{
+	size_t len24 = 0, len8 = 0;
+	uint32_t *tbl24, *tbl8;
+	int err;
+
+	if (!(t->prog_cfg.flags & SL_CFG_IP4_TABLE))
+		return 0;
+	tbl24 = map_array(fw->skel->maps.sl_dir24, &len24);
+	tbl8 = map_array(fw->skel->maps.sl_dir8, &len8);
+	if (!tbl24 || !tbl8)
+		err = -errno;
+	else
+		err = sl_dir24_build(t->pfx4, t->n_pfx4, t->prog_cfg.addr_default_class, tbl24, tbl8,
+				     bpf_map__max_entries(fw->skel->maps.sl_dir8) * SL_DIR_PER_ELEM /
+					     SL_DIR8_GROUP);
+	if (tbl24)
+		munmap(tbl24, len24);
+	if (tbl8)
+		munmap(tbl8, len8);
+	return err;
+}
+
 static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag *diag)
 {
 	typeof(fw->skel->maps) *m = &fw->skel->maps;
@@ -108,6 +164,10 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 			 t->n_class_bits);
 	if (err)
 		goto fail;
+	what = "sl_class_sum";
+	err = fill_class_sum(bpf_map__fd(m->sl_class_sum), t);
+	if (err)
+		goto fail;
 	what = "sl_addr_class";
 	err = fill_array(bpf_map__fd(m->sl_addr_class), t->addr_classes, sizeof(t->addr_classes[0]),
 			 t->n_addr_classes);
@@ -121,9 +181,8 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 	err = fill_array(bpf_map__fd(m->sl_rule_meta), t->meta, sizeof(t->meta[0]), t->n_rules);
 	if (err)
 		goto fail;
-	what = "sl_pfx4";
-	err = fill_lpm(bpf_map__fd(m->sl_pfx4), t->pfx4, sizeof(t->pfx4[0]), sizeof(t->pfx4[0].key),
-		       t->n_pfx4);
+	what = "sl_dir24";
+	err = fill_dir24(fw, t);
 	if (err)
 		goto fail;
 	what = "sl_pfx6";
@@ -152,6 +211,32 @@ fail:
 	return err;
 }
 
+/*
+ * The IPv4 table takes 64 MiB when some rule uses IPv4 prefixes, one
+ * entry otherwise; sl_dir8 gets exactly the groups the prefixes need.
+ */
+static int size_dir24(struct sl_fw *fw, const struct sl_tables *t)
+{
+	size_t groups = 1;
+	int err;
+
+	if (t->prog_cfg.flags & SL_CFG_IP4_TABLE) {
+		groups = sl_dir24_groups(t->pfx4, t->n_pfx4);
+		if (groups == SIZE_MAX)
+			return -ENOMEM;
+		if (!groups)
+			groups = 1;
+	} else {
+		err = bpf_map__set_max_entries(fw->skel->maps.sl_dir24, 1);
+		if (err)
+			return err;
+	}
+	if (groups > UINT32_MAX / SL_DIR8_GROUP)
+		return -E2BIG;
+	return bpf_map__set_max_entries(fw->skel->maps.sl_dir8,
+					(uint32_t)groups * (SL_DIR8_GROUP / SL_DIR_PER_ELEM));
+}
+
 int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag)
 {
 	struct sl_fw *fw;
@@ -167,11 +252,11 @@ int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *di
 		goto fail;
 	}
 	fw->skel->rodata->sl_cfg = t->prog_cfg;
-	err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx4, t->n_pfx4 + SL_PREFIX_HEADROOM);
+	err = size_dir24(fw, t);
 	if (!err)
 		err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx6, t->n_pfx6 + SL_PREFIX_HEADROOM);
 	if (err) {
-		diagf(diag, "cannot size the prefix tries: %s", strerror(-err));
+		diagf(diag, "cannot size the prefix tables: %s", strerror(-err));
 		goto fail;
 	}
 	err = sluice__load(fw->skel);

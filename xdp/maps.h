@@ -27,6 +27,14 @@ struct {
 	__type(value, struct sl_rule_bits);
 } sl_class_bits SEC(".maps");
 
+/* Class id -> bit i set when word i of its bitmap is non-zero (filled by the loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_MAX_CLASSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_class_sum SEC(".maps");
+
 /* Ingress ifindex -> class id; interfaces not listed use iface_default_class. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -35,15 +43,28 @@ struct {
 	__type(value, __u32);
 } sl_iface_class SEC(".maps");
 
-/* Prefix -> address class; userspace sizes them to the sets before load. */
+/*
+ * IPv4 prefixes as a DIR-24-8 table (abi.h). Memory-mappable so that
+ * userspace writes the 64 MiB table with memcpy, not 16M updates; the
+ * loader shrinks both to one entry when no IPv4 prefix is in use.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, SL_MAX_PREFIXES_DEFAULT);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sl_lpm4_key);
-	__type(value, __u32);
-} sl_pfx4 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_DIR24_ENTRIES / SL_DIR_PER_ELEM);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_dir24 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_DIR8_GROUP / SL_DIR_PER_ELEM);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_dir8 SEC(".maps");
+
+/* IPv6 prefix -> address class; userspace sizes it to the sets before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, SL_MAX_PREFIXES_DEFAULT);

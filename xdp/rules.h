@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Stateless rule classification by per-field bitmaps (docs/classifier.md).
- * Each constrained field of the packet selects a class; the classes'
- * bitmaps are ANDed; the lowest set bit is the first matching rule. The
- * cost grows with the bitmap words in use (n_rules / 64), not with rules.
+ * Each constrained field of the packet selects a class; each class owns
+ * the bitmap of the rules that accept its values and a summary of which
+ * bitmap words are non-zero. The packet's candidate rules are the AND of
+ * its classes' bitmaps, computed only for the words that every summary
+ * allows; the lowest set bit is the first matching rule. The cost grows
+ * with the words that can hold a match, not with the number of rules.
  */
 #ifndef SLUICE_XDP_RULES_H
 #define SLUICE_XDP_RULES_H
@@ -19,41 +22,67 @@ static __always_inline int sl_dim_used(enum sl_dim d)
 	return sl_cfg.dims_used & (1u << d);
 }
 
-static __always_inline void sl_bits_and(struct sl_rule_bits *acc, const struct sl_rule_bits *b)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SL_RULE_WORDS; i++) {
-		if (i >= sl_cfg.rule_words)
-			break;
-		acc->w[i] &= b->w[i];
-	}
-}
+/* The packet's class bitmap per dimension, and the AND of their summaries. */
+struct sl_cands {
+	const struct sl_rule_bits *bits[SL_DIM_COUNT];
+	__u64 summary;
+};
 
 /*
- * The AND steps return -ENOENT when a table entry is missing, which only
- * a half-written table can cause; the caller then stops classifying. An
- * early exit, rather than zeroing the bitmap, keeps the verifier from
- * tracking one path per dimension combination.
+ * Takes class cls as the packet's class in dimension d. Returns -1 when a
+ * table entry is missing, which only a half-written table can cause; the
+ * caller then stops classifying. An early exit, rather than an empty
+ * bitmap, keeps the verifier from tracking one path per combination.
  */
-static __always_inline int sl_bits_and_class(struct sl_rule_bits *acc, __u32 cls)
+static __always_inline int sl_take_class(struct sl_cands *c, enum sl_dim d, __u32 cls)
 {
-	struct sl_rule_bits *b = bpf_map_lookup_elem(&sl_class_bits, &cls);
+	const struct sl_rule_bits *b = bpf_map_lookup_elem(&sl_class_bits, &cls);
+	const __u64 *sum = bpf_map_lookup_elem(&sl_class_sum, &cls);
 
-	if (!b)
+	if (!b || !sum)
 		return -1;
-	sl_bits_and(acc, b);
+	c->bits[d] = b;
+	c->summary &= *sum;
 	return 0;
 }
 
-static __always_inline int sl_bits_and_field(struct sl_rule_bits *acc, __u32 index)
+static __always_inline int sl_take_field(struct sl_cands *c, enum sl_dim d, __u32 index)
 {
 	__u32 *cls = bpf_map_lookup_elem(&sl_field_class, &index);
 
 	if (!cls)
 		return -1;
-	return sl_bits_and_class(acc, *cls);
+	return sl_take_class(c, d, *cls);
+}
+
+/* Entry i of a DIR table: the (i & 1)th __u32 of element i >> 1 (abi.h). */
+static __always_inline int sl_dir_entry(void *map, __u32 i, __u32 *out)
+{
+	__u32 key = i / SL_DIR_PER_ELEM;
+	__u32 *pair = bpf_map_lookup_elem(map, &key);
+
+	if (!pair)
+		return -1;
+	*out = pair[i & (SL_DIR_PER_ELEM - 1)];
+	return 0;
+}
+
+/* One or two array reads, however many prefixes there are (abi.h). */
+static __always_inline __u32 sl_addr4_class_of(const __u8 *addr)
+{
+	__u32 a, v;
+
+	if (!(sl_cfg.flags & SL_CFG_IP4_TABLE))
+		return sl_cfg.addr_default_class;
+	__builtin_memcpy(&a, addr, 4);
+	a = bpf_ntohl(a);
+	if (sl_dir_entry(&sl_dir24, a >> 8, &v))
+		return sl_cfg.addr_default_class;
+	if (!(v & SL_DIR_EXT))
+		return v;
+	if (sl_dir_entry(&sl_dir8, (v & ~SL_DIR_EXT) * SL_DIR8_GROUP + (a & 0xff), &v))
+		return sl_cfg.addr_default_class;
+	return v;
 }
 
 static __always_inline __u32 sl_addr_class_of(const struct sl_pkt *p, const __u8 *addr)
@@ -61,10 +90,7 @@ static __always_inline __u32 sl_addr_class_of(const struct sl_pkt *p, const __u8
 	__u32 *cls = NULL;
 
 	if (p->l3_proto == ETH_P_IP) {
-		struct sl_lpm4_key k4 = { .prefixlen = 32 };
-
-		__builtin_memcpy(k4.addr, addr, 4);
-		cls = bpf_map_lookup_elem(&sl_pfx4, &k4);
+		return sl_addr4_class_of(addr);
 	} else {
 		struct sl_lpm6_key k6 = { .prefixlen = 128 };
 
@@ -74,15 +100,15 @@ static __always_inline __u32 sl_addr_class_of(const struct sl_pkt *p, const __u8
 	return cls ? *cls : sl_cfg.addr_default_class;
 }
 
-static __always_inline int sl_bits_and_addr(struct sl_rule_bits *acc, const struct sl_pkt *p,
-					    const __u8 *addr, int is_src)
+static __always_inline int sl_take_addr(struct sl_cands *c, const struct sl_pkt *p,
+					const __u8 *addr, enum sl_dim d)
 {
 	__u32 id = sl_addr_class_of(p, addr);
 	struct sl_addr_class *ac = bpf_map_lookup_elem(&sl_addr_class, &id);
 
 	if (!ac)
 		return -1;
-	return sl_bits_and_class(acc, is_src ? ac->src_bits : ac->dst_bits);
+	return sl_take_class(c, d, d == SL_DIM_SRC ? ac->src_bits : ac->dst_bits);
 }
 
 /* Index of the lowest set bit of a non-zero v, without branches. */
@@ -141,60 +167,63 @@ __noinline __u32 sl_walk_word(__u64 word, __u32 base, __u64 bytes)
 }
 
 /*
- * Computes the candidate rules of the packet (the AND of its classes'
- * bitmaps) and walks them in rule order. Returns
- * SL_CLASSIFY_RESULT(verdict, reason).
+ * Computes the candidate rules of the packet and walks them in rule order.
+ * Returns SL_CLASSIFY_RESULT(verdict, reason).
  *
  * A global function, so the verifier checks it once, not once for every
  * path through the parser that reaches it.
  */
 __noinline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 bytes)
 {
-	struct sl_rule_bits bits;
-	struct sl_rule_bits *acc = &bits;
+	struct sl_cands c = { .summary = ~0ULL };
 	__u32 res;
-	int i;
+	int i, d;
 
 	if (!ctx || !p)
 		return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_TABLE_MISS);
 
-#pragma unroll
-	for (i = 0; i < SL_RULE_WORDS; i++)
-		acc->w[i] = ~0ULL;
-
-	if (sl_dim_used(SL_DIM_PROTO) && sl_bits_and_field(acc, SL_FIELD_BASE_PROTO + p->l4_proto))
+	if (sl_dim_used(SL_DIM_PROTO) && sl_take_field(&c, SL_DIM_PROTO, SL_FIELD_BASE_PROTO + p->l4_proto))
 		goto missing;
-	if (sl_dim_used(SL_DIM_SPORT) && sl_bits_and_field(acc, SL_FIELD_BASE_SPORT + p->sport))
+	if (sl_dim_used(SL_DIM_SPORT) && sl_take_field(&c, SL_DIM_SPORT, SL_FIELD_BASE_SPORT + p->sport))
 		goto missing;
-	if (sl_dim_used(SL_DIM_DPORT) && sl_bits_and_field(acc, SL_FIELD_BASE_DPORT + p->dport))
+	if (sl_dim_used(SL_DIM_DPORT) && sl_take_field(&c, SL_DIM_DPORT, SL_FIELD_BASE_DPORT + p->dport))
 		goto missing;
 	if (sl_dim_used(SL_DIM_TCP_FLAGS) &&
-	    sl_bits_and_field(acc, SL_FIELD_BASE_TCP_FLAGS +
-					   (p->tcp_flags_valid ? p->tcp_flags : SL_TCP_FLAGS_NONE)))
+	    sl_take_field(&c, SL_DIM_TCP_FLAGS,
+			  SL_FIELD_BASE_TCP_FLAGS + (p->tcp_flags_valid ? p->tcp_flags : SL_TCP_FLAGS_NONE)))
 		goto missing;
-	if (sl_dim_used(SL_DIM_ICMP) && sl_bits_and_field(acc, SL_FIELD_BASE_ICMP + p->icmp))
+	if (sl_dim_used(SL_DIM_ICMP) && sl_take_field(&c, SL_DIM_ICMP, SL_FIELD_BASE_ICMP + p->icmp))
 		goto missing;
-	if (sl_dim_used(SL_DIM_VLAN) && sl_bits_and_field(acc, SL_FIELD_BASE_VLAN + p->vlan))
+	if (sl_dim_used(SL_DIM_VLAN) && sl_take_field(&c, SL_DIM_VLAN, SL_FIELD_BASE_VLAN + p->vlan))
 		goto missing;
 	if (sl_dim_used(SL_DIM_IFACE)) {
 		__u32 ifindex = ctx->ingress_ifindex;
 		__u32 *cls = bpf_map_lookup_elem(&sl_iface_class, &ifindex);
 
-		if (sl_bits_and_class(acc, cls ? *cls : sl_cfg.iface_default_class))
+		if (sl_take_class(&c, SL_DIM_IFACE, cls ? *cls : sl_cfg.iface_default_class))
 			goto missing;
 	}
-	if (sl_dim_used(SL_DIM_SRC) && sl_bits_and_addr(acc, p, p->src, 1))
+	if (sl_dim_used(SL_DIM_SRC) && sl_take_addr(&c, p, p->src, SL_DIM_SRC))
 		goto missing;
-	if (sl_dim_used(SL_DIM_DST) && sl_bits_and_addr(acc, p, p->dst, 0))
+	if (sl_dim_used(SL_DIM_DST) && sl_take_addr(&c, p, p->dst, SL_DIM_DST))
 		goto missing;
 
 #pragma unroll
 	for (i = 0; i < SL_RULE_WORDS; i++) {
+		__u64 word = ~0ULL;
+
 		if (i >= sl_cfg.rule_words)
 			break;
-		if (!acc->w[i])
+		if (!(c.summary & (1ULL << i)))
 			continue;
-		res = sl_walk_word(acc->w[i], i * 64, bytes);
+#pragma unroll
+		for (d = 0; d < SL_DIM_COUNT; d++) {
+			if (sl_dim_used(d))
+				word &= c.bits[d]->w[i];
+		}
+		if (!word)
+			continue;
+		res = sl_walk_word(word, i * 64, bytes);
 		if (res != SL_WALK_CONTINUE)
 			return res;
 	}

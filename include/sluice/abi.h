@@ -81,7 +81,25 @@ enum sl_dim {
 #define SL_TCP_ECE 0x40
 #define SL_TCP_CWR 0x80
 
-/* LPM trie keys; one trie per family, values are address-class ids. */
+/*
+ * IPv4 prefixes live in a DIR-24-8 table (docs/classifier.md): sl_dir24 is
+ * indexed by the address's top 24 bits and holds an address class, or
+ * SL_DIR_EXT | group for a /24 holding longer prefixes; group g's entry
+ * for last byte b is sl_dir8[g * SL_DIR8_GROUP + b]. Address classes stay
+ * below SL_MAX_ADDR_CLASSES, so they never carry SL_DIR_EXT.
+ */
+#define SL_DIR24_ENTRIES (1u << 24)
+#define SL_DIR8_GROUP 256u
+#define SL_DIR_EXT 0x80000000u
+/*
+ * Array maps store each value in 8 bytes, so both tables are maps of
+ * __u64 holding two __u32 entries: entry i is the (i & 1)th __u32 of
+ * element i >> 1. Seen as memory (mmap), they are plain __u32 arrays.
+ */
+#define SL_DIR_PER_ELEM 2u
+
+/* LPM trie keys; values are address-class ids. IPv6 uses the trie, the
+ * IPv4 key remains for the compiler's prefix list. */
 struct sl_lpm4_key {
 	__u32 prefixlen;
 	__u8 addr[4];
@@ -179,7 +197,12 @@ struct sl_prog_cfg {
 	__u8 malformed_policy; /* enum sl_policy (PASS or DROP) */
 	__u8 non_ip_policy;    /* enum sl_policy (PASS or DROP) */
 	__u8 frag_policy;      /* enum sl_policy */
+	__u32 flags;           /* SL_CFG_x */
+	__u32 pad;
 };
+
+/* sl_prog_cfg.flags */
+#define SL_CFG_IP4_TABLE 0x1 /* sl_dir24/sl_dir8 hold IPv4 prefixes (else no IPv4 prefix is in a set) */
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct sl_rule_bits) == SL_MAX_RULES / 8, "rule bits");
@@ -189,7 +212,7 @@ _Static_assert(sizeof(struct sl_addr_class) == 8, "addr class");
 _Static_assert(sizeof(struct sl_rule) == 8, "rule");
 _Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
 _Static_assert(sizeof(struct sl_counter) == 16, "counter");
-_Static_assert(sizeof(struct sl_prog_cfg) == 24, "prog cfg");
+_Static_assert(sizeof(struct sl_prog_cfg) == 32, "prog cfg");
 #endif
 
 #endif /* SLUICE_ABI_H */
