@@ -1,2 +1,1545 @@
-/* stub: to be written */
-extern int sl_stub_config;
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The config loader: libfyaml builds the document, this file walks the
+ * node tree against the schema of docs/config.md and fills struct
+ * sl_config. Every fault is one line "FILE:LINE:COLUMN: message".
+ *
+ * libfyaml 0.7 has no public start mark for mapping and sequence nodes,
+ * only for scalar tokens, so a collection is located by its first scalar
+ * and an empty one by the key that holds it (node_pos).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libfyaml.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "prefix.h"
+#include "setfile.h"
+
+#define CONFIG_MAX_BYTES (64u << 20) /* a config is text, not a data file */
+#define DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
+#define WALK_DEPTH_MAX 256
+
+struct loader {
+	const char *name;     /* config name for messages */
+	const char *base_dir; /* resolves set files; NULL refuses them */
+	struct sl_config *cfg;
+	struct sl_diag *diag;
+	size_t cap_sets;
+	size_t n_named; /* named sets come first in cfg->sets */
+};
+
+struct pos {
+	int line; /* 1-based */
+	int col;  /* 1-based */
+};
+
+/* ---------------------------------------------------------------- positions */
+
+/* Position of the first scalar in n, descending only. */
+static bool first_pos(struct fy_node *n, struct pos *p, int depth)
+{
+	const struct fy_mark *m;
+	struct fy_node_pair *pair;
+	struct fy_token *tok;
+
+	if (!n || depth > WALK_DEPTH_MAX)
+		return false;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		tok = fy_node_get_scalar_token(n);
+		m = tok ? fy_token_start_mark(tok) : NULL;
+		if (!m)
+			return false;
+		p->line = m->line + 1;
+		p->col = m->column + 1;
+		return true;
+	case FYNT_MAPPING:
+		pair = fy_node_mapping_get_by_index(n, 0);
+		if (!pair)
+			return false;
+		return first_pos(fy_node_pair_key(pair), p, depth + 1) ||
+		       first_pos(fy_node_pair_value(pair), p, depth + 1);
+	case FYNT_SEQUENCE:
+		return first_pos(fy_node_sequence_get_by_index(n, 0), p, depth + 1);
+	}
+	return false;
+}
+
+/*
+ * Where n starts; a node with no scalar of its own (an empty collection,
+ * an empty value) is placed at the key that holds it, or further up.
+ */
+static struct pos node_pos(struct fy_node *n)
+{
+	struct pos p = {1, 1};
+
+	while (n) {
+		struct fy_node *parent;
+
+		if (first_pos(n, &p, 0))
+			return p;
+		parent = fy_node_get_parent(n);
+		if (parent && fy_node_get_type(parent) == FYNT_MAPPING) {
+			struct fy_node_pair *pair;
+			void *it = NULL;
+
+			while ((pair = fy_node_mapping_iterate(parent, &it)))
+				if (fy_node_pair_value(pair) == n &&
+				    first_pos(fy_node_pair_key(pair), &p, 0))
+					return p;
+		}
+		n = parent;
+	}
+	p.line = 1;
+	p.col = 1;
+	return p;
+}
+
+/* ----------------------------------------------------------------- messages */
+
+/* Copies user text for a message: printable ASCII, at most 64 bytes. */
+static const char *shown(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0, max = 64;
+
+	for (i = 0; i < len && i < max && n + 1 < size; i++)
+		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\'') ? s[i] : '?';
+	if (len > max && n + 4 < size) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int vfail_at(struct loader *ld, struct pos p, const char *fmt, va_list ap)
+{
+	int n = snprintf(ld->diag->msg, sizeof(ld->diag->msg), "%s:%d:%d: ", ld->name, p.line,
+			 p.col);
+
+	if (n >= 0 && (size_t)n < sizeof(ld->diag->msg))
+		vsnprintf(ld->diag->msg + n, sizeof(ld->diag->msg) - (size_t)n, fmt, ap);
+	return -EINVAL;
+}
+
+/* Reports a fault at n; returns -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct loader *ld, struct fy_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vfail_at(ld, node_pos(n), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail_at(struct loader *ld, struct pos p, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vfail_at(ld, p, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* ------------------------------------------------------------------ scalars */
+
+static const char *type_name(struct fy_node *n)
+{
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		return "a scalar";
+	case FYNT_SEQUENCE:
+		return "a list";
+	case FYNT_MAPPING:
+		return "a mapping";
+	}
+	return "?";
+}
+
+/* A plain empty, "~" or "null" scalar: YAML's null. */
+static bool is_null(struct fy_node *n)
+{
+	const char *s;
+	size_t len;
+
+	if (!n)
+		return true;
+	if (fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	s = fy_node_get_scalar(n, &len);
+	if (!s || len == 0)
+		return true;
+	return (len == 1 && s[0] == '~') || (len == 4 && (!memcmp(s, "null", 4) ||
+							  !memcmp(s, "Null", 4) ||
+							  !memcmp(s, "NULL", 4)));
+}
+
+/* The text of scalar n (not NUL-terminated); what names it in messages. */
+static int get_text(struct loader *ld, struct fy_node *n, const char *what, const char **s,
+		    size_t *len)
+{
+	if (fy_node_get_type(n) != FYNT_SCALAR)
+		return fail(ld, n, "%s must be a scalar, not %s", what, type_name(n));
+	if (fy_node_get_style(n) == FYNS_ALIAS)
+		return fail(ld, n, "aliases are not supported (in %s)", what);
+	*s = fy_node_get_scalar(n, len);
+	if (!*s || is_null(n))
+		return fail(ld, n, "%s has no value", what);
+	if (memchr(*s, '\0', *len))
+		return fail(ld, n, "%s contains a NUL character", what);
+	return 0;
+}
+
+/* Scalar n as a NUL-terminated string of fewer than size bytes. */
+static int get_str(struct loader *ld, struct fy_node *n, const char *what, char *buf,
+		   size_t size)
+{
+	const char *s;
+	size_t len, i;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	if (len >= size)
+		return fail(ld, n, "%s is too long (at most %zu characters)", what, size - 1);
+	/* Names and paths end up in one-line messages and in the kernel. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return fail(ld, n, "%s contains a control character", what);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Parses a decimal number of at most 10 digits; false if s is not one. */
+static bool parse_decimal(const char *s, size_t len, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static int get_uint(struct loader *ld, struct fy_node *n, const char *what, unsigned long max,
+		    unsigned long *out)
+{
+	char txt[80];
+	const char *s;
+	size_t len;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	if (!parse_decimal(s, len, out))
+		return fail(ld, n, "%s '%s' is not a number", what, shown(s, len, txt, sizeof(txt)));
+	if (*out > max)
+		return fail(ld, n, "%s %lu is out of range (0-%lu)", what, *out, max);
+	return 0;
+}
+
+struct enum_val {
+	const char *name;
+	int value;
+};
+
+/* Formats the names of vals as "a, b, c" for messages. */
+static const char *enum_list(const struct enum_val *vals, size_t n, char *buf, size_t size)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < size; i++) {
+		int w = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", vals[i].name);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return buf;
+}
+
+static bool text_is(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && !memcmp(s, word, len);
+}
+
+static int get_enum(struct loader *ld, struct fy_node *n, const char *what,
+		    const struct enum_val *vals, size_t nvals, int *out)
+{
+	char txt[80], list[256];
+	const char *s;
+	size_t len, i;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	for (i = 0; i < nvals; i++) {
+		if (text_is(s, len, vals[i].name)) {
+			*out = vals[i].value;
+			return 0;
+		}
+	}
+	return fail(ld, n, "bad %s '%s' (allowed: %s)", what, shown(s, len, txt, sizeof(txt)),
+		    enum_list(vals, nvals, list, sizeof(list)));
+}
+
+static int get_bool(struct loader *ld, struct fy_node *n, const char *what, bool *out)
+{
+	static const struct enum_val vals[] = {
+		{"true", 1}, {"false", 0}, {"True", 1}, {"False", 0}, {"TRUE", 1}, {"FALSE", 0},
+	};
+	char txt[80];
+	const char *s;
+	size_t len, i;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (text_is(s, len, vals[i].name)) {
+			*out = vals[i].value;
+			return 0;
+		}
+	}
+	return fail(ld, n, "%s must be true or false, not '%s'", what,
+		    shown(s, len, txt, sizeof(txt)));
+}
+
+/* ----------------------------------------------------------------- mappings */
+
+/*
+ * Checks that n is a mapping whose keys are all in keys[], and stores
+ * each value (and its key, for positions) by the key's index. A key with
+ * no value is an error: every key of the schema needs one.
+ */
+static int map_fields(struct loader *ld, struct fy_node *n, const char *what,
+		      const char *const *keys, size_t nkeys, struct fy_node **vals,
+		      struct fy_node **keynodes)
+{
+	struct fy_node_pair *pair;
+	void *it = NULL;
+	size_t i;
+
+	if (fy_node_get_type(n) != FYNT_MAPPING)
+		return fail(ld, n, "%s must be a mapping, not %s", what, type_name(n));
+	for (i = 0; i < nkeys; i++)
+		vals[i] = keynodes[i] = NULL;
+	while ((pair = fy_node_mapping_iterate(n, &it))) {
+		struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
+		char txt[80], list[512];
+		const char *s = NULL;
+		size_t len = 0, off = 0;
+
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_get_style(k) == FYNS_ALIAS ||
+		    !(s = fy_node_get_scalar(k, &len)))
+			return fail(ld, k ? k : n, "keys in %s must be plain names", what);
+		for (i = 0; i < nkeys; i++)
+			if (text_is(s, len, keys[i]))
+				break;
+		if (i == nkeys) {
+			list[0] = '\0';
+			for (i = 0; i < nkeys && off < sizeof(list); i++) {
+				int w = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+						 keys[i]);
+
+				if (w < 0)
+					break;
+				off += (size_t)w;
+			}
+			return fail(ld, k, "unknown key '%s' in %s (allowed: %s)",
+				    shown(s, len, txt, sizeof(txt)), what, list);
+		}
+		if (is_null(v))
+			return fail(ld, v ? v : k, "'%s' has no value", keys[i]);
+		vals[i] = v;
+		keynodes[i] = k;
+	}
+	return 0;
+}
+
+/* Checks that n is a list; what names it. */
+static int expect_seq(struct loader *ld, struct fy_node *n, const char *what)
+{
+	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+		return fail(ld, n, "%s must be a list, not %s", what, type_name(n));
+	return 0;
+}
+
+/* --------------------------------------------------------------------- names */
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * Set names start with a letter and never contain ':' or '/', so a name
+ * can never be read as an address (IPv4 starts with a digit, IPv6 always
+ * has a ':').
+ */
+static bool valid_set_name(const char *s)
+{
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s))
+			return false;
+	return true;
+}
+
+static bool valid_rule_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s))
+			return false;
+	return true;
+}
+
+/* The kernel's rule for interface names (dev_valid_name). */
+static bool valid_ifname(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s <= ' ' || *s >= 0x7f)
+			return false;
+	return true;
+}
+
+static int get_ifname(struct loader *ld, struct fy_node *n, const char *what, char *out)
+{
+	int err = get_str(ld, n, what, out, IF_NAMESIZE);
+
+	if (err)
+		return err;
+	if (!valid_ifname(out))
+		return fail(ld, n, "bad interface name '%s': no '/', ':' or white space allowed",
+			    out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- sets */
+
+static int find_named_set(const struct loader *ld, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n_named; i++)
+		if (!strcmp(ld->cfg->sets[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Appends an empty set; at is where a "too many sets" fault is reported. */
+static int add_set(struct loader *ld, struct fy_node *at, const char *name, bool anonymous,
+		   uint32_t *idx)
+{
+	struct sl_config *cfg = ld->cfg;
+	struct sl_set *s;
+
+	if (cfg->n_sets >= SL_MAX_SETS)
+		return fail(ld, at, "too many sets (at most %d, inline ones included)", SL_MAX_SETS);
+	if (cfg->n_sets == ld->cap_sets) {
+		size_t cap = ld->cap_sets ? ld->cap_sets * 2 : 16;
+		struct sl_set *ns = realloc(cfg->sets, cap * sizeof(*ns));
+
+		if (!ns) {
+			fail(ld, at, "out of memory");
+			return -ENOMEM;
+		}
+		cfg->sets = ns;
+		ld->cap_sets = cap;
+	}
+	s = &cfg->sets[cfg->n_sets];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->anonymous = anonymous;
+	*idx = (uint32_t)cfg->n_sets++;
+	return 0;
+}
+
+/* Parses scalar n as a prefix; what names the field in messages. */
+static int get_prefix(struct loader *ld, struct fy_node *n, const char *what,
+		      struct sl_prefix *p)
+{
+	char txt[80], why[128];
+	const char *s;
+	size_t len;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	if (sl_prefix_parse_msg(s, len, p, why, sizeof(why)))
+		return fail(ld, n, "bad prefix '%s': %s", shown(s, len, txt, sizeof(txt)), why);
+	return 0;
+}
+
+static int add_prefix(struct loader *ld, struct fy_node *at, uint32_t set,
+		      const struct sl_prefix *p)
+{
+	if (sl_set_add(&ld->cfg->sets[set], p)) {
+		fail(ld, at, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Reads a set file named by scalar n into set idx. */
+static int load_set_file(struct loader *ld, struct fy_node *n, uint32_t idx)
+{
+	char file[PATH_MAX], path[PATH_MAX];
+	struct sl_diag sub;
+	int err, w;
+
+	err = get_str(ld, n, "file", file, sizeof(file));
+	if (err)
+		return err;
+	if (!ld->base_dir)
+		return fail(ld, n, "set file '%s' refused: this config was not loaded from a file",
+			    file);
+	if (file[0] == '/')
+		w = snprintf(path, sizeof(path), "%s", file);
+	else
+		w = snprintf(path, sizeof(path), "%s/%s", ld->base_dir, file);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return fail(ld, n, "set file path '%s' is too long", file);
+	sub.msg[0] = '\0';
+	err = sl_setfile_load(path, &ld->cfg->sets[idx], &sub);
+	if (err == -EINVAL) {
+		/* Content faults name the set file and its line. */
+		memcpy(ld->diag->msg, sub.msg, sizeof(sub.msg));
+		return err;
+	}
+	if (err == -ENOMEM) {
+		fail(ld, n, "out of memory reading set file '%s'", path);
+		return err;
+	}
+	if (err) {
+		fail(ld, n, "cannot read set file '%s': %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int parse_sets(struct loader *ld, struct fy_node *seq)
+{
+	static const char *const keys[] = {"name", "file", "prefixes"};
+	struct fy_node *item;
+	void *it = NULL;
+	int err;
+
+	err = expect_seq(ld, seq, "sets");
+	if (err)
+		return err;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		struct fy_node *v[3], *k[3];
+		char name[SL_SET_NAME_LEN];
+		uint32_t idx;
+
+		err = map_fields(ld, item, "a set", keys, 3, v, k);
+		if (err)
+			return err;
+		if (!v[0])
+			return fail(ld, item, "set has no 'name'");
+		err = get_str(ld, v[0], "set name", name, sizeof(name));
+		if (err)
+			return err;
+		if (!valid_set_name(name))
+			return fail(ld, v[0],
+				    "bad set name '%s': it must start with a letter and hold only letters, digits, '-', '_' and '.'",
+				    name);
+		if (find_named_set(ld, name) >= 0)
+			return fail(ld, v[0], "duplicate set name '%s'", name);
+		if (!v[1] && !v[2])
+			return fail(ld, item, "set '%s' has neither 'file' nor 'prefixes'", name);
+		err = add_set(ld, v[0], name, false, &idx);
+		if (err)
+			return err;
+		ld->n_named = ld->cfg->n_sets;
+		if (v[1]) {
+			err = load_set_file(ld, v[1], idx);
+			if (err)
+				return err;
+		}
+		if (v[2]) {
+			struct sl_prefix p;
+
+			if (fy_node_get_type(v[2]) == FYNT_SEQUENCE) {
+				struct fy_node *pn;
+				void *pit = NULL;
+
+				while ((pn = fy_node_sequence_iterate(v[2], &pit))) {
+					err = get_prefix(ld, pn, "prefix", &p);
+					if (!err)
+						err = add_prefix(ld, pn, idx, &p);
+					if (err)
+						return err;
+				}
+			} else {
+				err = get_prefix(ld, v[2], "prefixes", &p);
+				if (!err)
+					err = add_prefix(ld, v[2], idx, &p);
+				if (err)
+					return err;
+			}
+		}
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------------- rules */
+
+/* A prefix starts with a digit (IPv4) or holds ':' (IPv6) or '/'. */
+static bool looks_like_prefix(const char *s, size_t len)
+{
+	return (len && s[0] >= '0' && s[0] <= '9') || memchr(s, ':', len) || memchr(s, '/', len);
+}
+
+/*
+ * src or dst: a set name, an inline prefix, or a list of both. The inline
+ * prefixes of one side form one anonymous set named "RULE/side".
+ */
+static int parse_addrs(struct loader *ld, struct sl_rule_cfg *r, const char *side,
+		       struct fy_node *n, uint32_t *sets, uint32_t *n_sets)
+{
+	struct fy_node *item, *single = NULL;
+	bool have_anon = false;
+	uint32_t anon = 0;
+	void *it = NULL;
+	int err;
+
+	if (fy_node_get_type(n) == FYNT_MAPPING)
+		return fail(ld, n, "%s must be a set name, a prefix or a list of them, not a mapping",
+			    side);
+	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
+		if (fy_node_sequence_item_count(n) <= 0)
+			return fail(ld, n, "%s is an empty list", side);
+	} else {
+		single = n;
+	}
+	while ((item = single ? single : fy_node_sequence_iterate(n, &it))) {
+		char txt[80];
+		const char *s;
+		size_t len;
+		uint32_t idx, i;
+
+		err = get_text(ld, item, side, &s, &len);
+		if (err)
+			return err;
+		if (looks_like_prefix(s, len)) {
+			struct sl_prefix p;
+
+			err = get_prefix(ld, item, side, &p);
+			if (err)
+				return err;
+			if (!have_anon) {
+				char name[SL_SET_NAME_LEN];
+
+				if (*n_sets >= SL_RULE_MAX_SETS)
+					return fail(ld, item, "too many sets in %s (at most %d)", side,
+						    SL_RULE_MAX_SETS);
+				snprintf(name, sizeof(name), "%s/%s", r->name, side);
+				err = add_set(ld, item, name, true, &anon);
+				if (err)
+					return err;
+				sets[(*n_sets)++] = anon;
+				have_anon = true;
+			}
+			err = add_prefix(ld, item, anon, &p);
+			if (err)
+				return err;
+		} else {
+			char name[SL_SET_NAME_LEN];
+			int found = -1;
+
+			if (len < sizeof(name)) {
+				memcpy(name, s, len);
+				name[len] = '\0';
+				found = find_named_set(ld, name);
+			}
+			if (found < 0)
+				return fail(ld, item, "undefined set '%s'",
+					    shown(s, len, txt, sizeof(txt)));
+			idx = (uint32_t)found;
+			for (i = 0; i < *n_sets; i++)
+				if (sets[i] == idx)
+					break;
+			if (i == *n_sets) {
+				if (*n_sets >= SL_RULE_MAX_SETS)
+					return fail(ld, item, "too many sets in %s (at most %d)", side,
+						    SL_RULE_MAX_SETS);
+				sets[(*n_sets)++] = idx;
+			}
+		}
+		if (single)
+			break;
+	}
+	return 0;
+}
+
+/* One port "N" or range "LO-HI". */
+static int parse_port_range(struct loader *ld, struct fy_node *n, const char *what,
+			    struct sl_port_range *out)
+{
+	unsigned long lo, hi;
+	const char *s, *dash;
+	char txt[80];
+	size_t len;
+	int err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	dash = memchr(s, '-', len);
+	if (dash) {
+		if (!parse_decimal(s, (size_t)(dash - s), &lo) ||
+		    !parse_decimal(dash + 1, len - (size_t)(dash - s) - 1, &hi))
+			goto bad;
+	} else {
+		if (!parse_decimal(s, len, &lo))
+			goto bad;
+		hi = lo;
+	}
+	if (lo > 65535)
+		return fail(ld, n, "port %lu is out of range (0-65535)", lo);
+	if (hi > 65535)
+		return fail(ld, n, "port %lu is out of range (0-65535)", hi);
+	if (lo > hi)
+		return fail(ld, n, "port range %lu-%lu is out of order", lo, hi);
+	out->lo = (uint16_t)lo;
+	out->hi = (uint16_t)hi;
+	return 0;
+bad:
+	return fail(ld, n, "bad %s '%s': expected a port or a range LO-HI",
+		    what, shown(s, len, txt, sizeof(txt)));
+}
+
+static int parse_ports(struct loader *ld, struct fy_node *n, const char *what,
+		       struct sl_port_range *ports, uint32_t *n_ports)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	int err;
+
+	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+		goto single;
+	if (fy_node_sequence_item_count(n) <= 0)
+		return fail(ld, n, "%s is an empty list", what);
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		if (*n_ports >= SL_RULE_MAX_PORTS)
+			return fail(ld, item, "too many port ranges in %s (at most %d)", what,
+				    SL_RULE_MAX_PORTS);
+		err = parse_port_range(ld, item, what, &ports[*n_ports]);
+		if (err)
+			return err;
+		(*n_ports)++;
+	}
+	return 0;
+single:
+	err = parse_port_range(ld, n, what, &ports[0]);
+	if (!err)
+		*n_ports = 1;
+	return err;
+}
+
+static const struct enum_val tcp_flag_names[] = {
+	{"fin", SL_TCP_FIN}, {"syn", SL_TCP_SYN}, {"rst", SL_TCP_RST}, {"psh", SL_TCP_PSH},
+	{"ack", SL_TCP_ACK}, {"urg", SL_TCP_URG}, {"ece", SL_TCP_ECE}, {"cwr", SL_TCP_CWR},
+};
+
+/* Adds the comma-separated flags of scalar n to mask and value. */
+static int parse_tcp_flag_text(struct loader *ld, struct fy_node *n, uint8_t *mask,
+			       uint8_t *value)
+{
+	const size_t nflags = sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]);
+	const char *s, *p, *end;
+	char txt[80], list[128];
+	size_t len;
+	int err;
+
+	err = get_text(ld, n, "tcp_flags", &s, &len);
+	if (err)
+		return err;
+	p = s;
+	end = s + len;
+	while (p <= end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *b = p, *e = comma ? comma : end;
+		bool clear = false;
+		size_t i;
+
+		p = e + 1;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (b < e && *b == '!') {
+			clear = true;
+			b++;
+		}
+		if (b == e)
+			return fail(ld, n, "empty TCP flag in '%s'", shown(s, len, txt, sizeof(txt)));
+		for (i = 0; i < nflags; i++)
+			if (text_is(b, (size_t)(e - b), tcp_flag_names[i].name))
+				break;
+		if (i == nflags)
+			return fail(ld, n, "unknown TCP flag '%s' (allowed: %s, each optionally with '!')",
+				    shown(b, (size_t)(e - b), txt, sizeof(txt)),
+				    enum_list(tcp_flag_names, nflags, list, sizeof(list)));
+		if (*mask & tcp_flag_names[i].value)
+			return fail(ld, n, "TCP flag '%s' is given twice", tcp_flag_names[i].name);
+		*mask |= (uint8_t)tcp_flag_names[i].value;
+		if (!clear)
+			*value |= (uint8_t)tcp_flag_names[i].value;
+		if (!comma)
+			break;
+	}
+	return 0;
+}
+
+static int parse_tcp_flags(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	int err;
+
+	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+		return parse_tcp_flag_text(ld, n, &r->tcp_flags_mask, &r->tcp_flags_value);
+	if (fy_node_sequence_item_count(n) <= 0)
+		return fail(ld, n, "tcp_flags is an empty list");
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		err = parse_tcp_flag_text(ld, item, &r->tcp_flags_mask, &r->tcp_flags_value);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct enum_val icmp4_types[] = {
+	{"echo-reply", 0}, {"destination-unreachable", 3}, {"redirect", 5},
+	{"echo-request", 8}, {"time-exceeded", 11}, {"parameter-problem", 12},
+};
+
+static const struct enum_val icmp6_types[] = {
+	{"destination-unreachable", 1}, {"packet-too-big", 2}, {"time-exceeded", 3},
+	{"parameter-problem", 4}, {"echo-request", 128}, {"echo-reply", 129},
+	{"nd-router-solicit", 133}, {"nd-router-advert", 134}, {"nd-neighbor-solicit", 135},
+	{"nd-neighbor-advert", 136},
+};
+
+static int parse_icmp_type(struct loader *ld, struct fy_node *n, bool v6, uint16_t *out)
+{
+	const struct enum_val *vals = v6 ? icmp6_types : icmp4_types;
+	size_t nvals = v6 ? sizeof(icmp6_types) / sizeof(icmp6_types[0]) :
+			    sizeof(icmp4_types) / sizeof(icmp4_types[0]);
+	char txt[80], list[512];
+	unsigned long v;
+	const char *s;
+	size_t len, i;
+	int err;
+
+	err = get_text(ld, n, "icmp_type", &s, &len);
+	if (err)
+		return err;
+	for (i = 0; i < nvals; i++) {
+		if (text_is(s, len, vals[i].name)) {
+			v = (unsigned long)vals[i].value;
+			goto found;
+		}
+	}
+	if (!parse_decimal(s, len, &v))
+		return fail(ld, n, "bad icmp_type '%s' for %s (allowed: %s, or 0-255)",
+			    shown(s, len, txt, sizeof(txt)), v6 ? "icmpv6" : "icmp",
+			    enum_list(vals, nvals, list, sizeof(list)));
+	if (v > 255)
+		return fail(ld, n, "icmp_type %lu is out of range (0-255)", v);
+found:
+	*out = (uint16_t)(v6 ? SL_ICMP6_BASE + v : v);
+	return 0;
+}
+
+static int parse_protocol(struct loader *ld, struct fy_node *n, uint8_t *out)
+{
+	static const struct enum_val vals[] = {
+		{"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}, {"icmp", IPPROTO_ICMP},
+		{"icmpv6", IPPROTO_ICMPV6},
+	};
+	char txt[80], list[128];
+	unsigned long v;
+	const char *s;
+	size_t len, i;
+	int err;
+
+	err = get_text(ld, n, "protocol", &s, &len);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		if (text_is(s, len, vals[i].name)) {
+			*out = (uint8_t)vals[i].value;
+			return 0;
+		}
+	}
+	if (!parse_decimal(s, len, &v))
+		return fail(ld, n, "bad protocol '%s' (allowed: %s, or 0-255)",
+			    shown(s, len, txt, sizeof(txt)),
+			    enum_list(vals, sizeof(vals) / sizeof(vals[0]), list, sizeof(list)));
+	if (v > 255)
+		return fail(ld, n, "protocol %lu is out of range (0-255)", v);
+	*out = (uint8_t)v;
+	return 0;
+}
+
+enum rule_key {
+	RK_NAME, RK_SRC, RK_DST, RK_PROTOCOL, RK_SPORT, RK_DPORT, RK_TCP_FLAGS, RK_ICMP_TYPE,
+	RK_VLAN, RK_INTERFACE, RK_ACTION, RK_COUNT,
+};
+
+static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
+{
+	static const char *const keys[RK_COUNT] = {
+		[RK_NAME] = "name", [RK_SRC] = "src", [RK_DST] = "dst",
+		[RK_PROTOCOL] = "protocol", [RK_SPORT] = "sport", [RK_DPORT] = "dport",
+		[RK_TCP_FLAGS] = "tcp_flags", [RK_ICMP_TYPE] = "icmp_type", [RK_VLAN] = "vlan",
+		[RK_INTERFACE] = "interface", [RK_ACTION] = "action",
+	};
+	static const struct enum_val actions[] = {
+		{"accept", SL_ACT_ACCEPT}, {"drop", SL_ACT_DROP}, {"count", SL_ACT_COUNT},
+	};
+	struct sl_rule_cfg *r = &ld->cfg->rules[idx];
+	struct fy_node *v[RK_COUNT], *k[RK_COUNT];
+	char list[64];
+	bool ports_ok;
+	size_t i;
+	int err, act;
+
+	err = map_fields(ld, item, "a rule", keys, RK_COUNT, v, k);
+	if (err)
+		return err;
+	r->line = (uint32_t)node_pos(item).line;
+	if (v[RK_NAME]) {
+		err = get_str(ld, v[RK_NAME], "rule name", r->name, sizeof(r->name));
+		if (err)
+			return err;
+		if (!valid_rule_name(r->name))
+			return fail(ld, v[RK_NAME],
+				    "bad rule name '%s': only letters, digits, '-', '_' and '.' are allowed",
+				    r->name);
+	} else {
+		snprintf(r->name, sizeof(r->name), "rule-%zu", idx + 1);
+	}
+	for (i = 0; i < idx; i++)
+		if (!strcmp(ld->cfg->rules[i].name, r->name))
+			return fail(ld, v[RK_NAME] ? v[RK_NAME] : item,
+				    "duplicate rule name '%s' (first used on line %u)", r->name,
+				    ld->cfg->rules[i].line);
+
+	if (!v[RK_ACTION])
+		return fail(ld, item, "rule '%s' has no 'action' (allowed: %s)", r->name,
+			    enum_list(actions, 3, list, sizeof(list)));
+	err = get_enum(ld, v[RK_ACTION], "action", actions, 3, &act);
+	if (err)
+		return err;
+	r->action = (uint32_t)act;
+
+	if (v[RK_PROTOCOL]) {
+		err = parse_protocol(ld, v[RK_PROTOCOL], &r->protocol);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_PROTO;
+	}
+	ports_ok = (r->match & SL_MATCH_PROTO) &&
+		   (r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP);
+	if (v[RK_SPORT]) {
+		if (!ports_ok)
+			return fail(ld, k[RK_SPORT], "'sport' needs protocol tcp or udp");
+		err = parse_ports(ld, v[RK_SPORT], "sport", r->sport, &r->n_sport);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_SPORT;
+	}
+	if (v[RK_DPORT]) {
+		if (!ports_ok)
+			return fail(ld, k[RK_DPORT], "'dport' needs protocol tcp or udp");
+		err = parse_ports(ld, v[RK_DPORT], "dport", r->dport, &r->n_dport);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_DPORT;
+	}
+	if (v[RK_TCP_FLAGS]) {
+		if (!(r->match & SL_MATCH_PROTO) || r->protocol != IPPROTO_TCP)
+			return fail(ld, k[RK_TCP_FLAGS], "'tcp_flags' needs protocol tcp");
+		err = parse_tcp_flags(ld, v[RK_TCP_FLAGS], r);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_TCP_FLAGS;
+	}
+	if (v[RK_ICMP_TYPE]) {
+		if (!(r->match & SL_MATCH_PROTO) ||
+		    (r->protocol != IPPROTO_ICMP && r->protocol != IPPROTO_ICMPV6))
+			return fail(ld, k[RK_ICMP_TYPE], "'icmp_type' needs protocol icmp or icmpv6");
+		err = parse_icmp_type(ld, v[RK_ICMP_TYPE], r->protocol == IPPROTO_ICMPV6, &r->icmp);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_ICMP;
+	}
+	if (v[RK_VLAN]) {
+		unsigned long vlan;
+
+		err = get_uint(ld, v[RK_VLAN], "vlan", 4095, &vlan);
+		if (err)
+			return err;
+		r->vlan = (uint16_t)vlan;
+		r->match |= SL_MATCH_VLAN;
+	}
+	if (v[RK_INTERFACE]) {
+		err = get_ifname(ld, v[RK_INTERFACE], "interface", r->iface);
+		if (err)
+			return err;
+		/* A rule on an interface sluice is not attached to could never match. */
+		if (ld->cfg->n_ifaces) {
+			for (i = 0; i < ld->cfg->n_ifaces; i++)
+				if (!strcmp(ld->cfg->ifaces[i].name, r->iface))
+					break;
+			if (i == ld->cfg->n_ifaces)
+				return fail(ld, v[RK_INTERFACE],
+					    "interface '%s' is not in 'interfaces'", r->iface);
+		}
+		r->match |= SL_MATCH_IFACE;
+	}
+	if (v[RK_SRC]) {
+		err = parse_addrs(ld, r, "src", v[RK_SRC], r->src_sets, &r->n_src_sets);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_SRC;
+	}
+	if (v[RK_DST]) {
+		err = parse_addrs(ld, r, "dst", v[RK_DST], r->dst_sets, &r->n_dst_sets);
+		if (err)
+			return err;
+		r->match |= SL_MATCH_DST;
+	}
+	return 0;
+}
+
+static int parse_rules(struct loader *ld, struct fy_node *seq)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t idx = 0;
+	int n, err;
+
+	err = expect_seq(ld, seq, "rules");
+	if (err)
+		return err;
+	n = fy_node_sequence_item_count(seq);
+	if (n > SL_MAX_RULES)
+		return fail(ld, fy_node_sequence_get_by_index(seq, SL_MAX_RULES),
+			    "too many rules: %d (at most %d)", n, SL_MAX_RULES);
+	if (n <= 0)
+		return 0;
+	ld->cfg->rules = calloc((size_t)n, sizeof(*ld->cfg->rules));
+	if (!ld->cfg->rules) {
+		fail(ld, seq, "out of memory");
+		return -ENOMEM;
+	}
+	while ((item = fy_node_sequence_iterate(seq, &it)) && idx < (size_t)n) {
+		err = parse_rule(ld, item, idx);
+		if (err)
+			return err;
+		ld->cfg->n_rules = ++idx;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- settings, ifaces */
+
+static int parse_settings(struct loader *ld, struct fy_node *n)
+{
+	static const char *const keys[] = {"default_policy", "malformed", "non_ip",
+					   "fragments", "keep_enforcing", "pin_dir"};
+	static const struct enum_val verdicts[] = {
+		{"accept", SL_VERDICT_PASS}, {"drop", SL_VERDICT_DROP},
+	};
+	static const struct enum_val policies[] = {
+		{"accept", SL_POLICY_PASS}, {"drop", SL_POLICY_DROP}, {"rules", SL_POLICY_RULES},
+	};
+	struct sl_config *cfg = ld->cfg;
+	struct fy_node *v[6], *k[6];
+	int err, x;
+
+	err = map_fields(ld, n, "settings", keys, 6, v, k);
+	if (err)
+		return err;
+	if (v[0]) {
+		err = get_enum(ld, v[0], "default_policy", verdicts, 2, &x);
+		if (err)
+			return err;
+		cfg->default_verdict = (uint8_t)x;
+	}
+	if (v[1]) {
+		err = get_enum(ld, v[1], "malformed", policies, 2, &x);
+		if (err)
+			return err;
+		cfg->malformed_policy = (uint8_t)x;
+	}
+	if (v[2]) {
+		err = get_enum(ld, v[2], "non_ip", policies, 2, &x);
+		if (err)
+			return err;
+		cfg->non_ip_policy = (uint8_t)x;
+	}
+	if (v[3]) {
+		err = get_enum(ld, v[3], "fragments", policies, 3, &x);
+		if (err)
+			return err;
+		cfg->frag_policy = (uint8_t)x;
+	}
+	if (v[4]) {
+		err = get_bool(ld, v[4], "keep_enforcing", &cfg->keep_enforcing);
+		if (err)
+			return err;
+	}
+	if (v[5]) {
+		err = get_str(ld, v[5], "pin_dir", cfg->pin_dir, sizeof(cfg->pin_dir));
+		if (err)
+			return err;
+		if (cfg->pin_dir[0] != '/')
+			return fail(ld, v[5], "pin_dir '%s' must be an absolute path", cfg->pin_dir);
+	}
+	return 0;
+}
+
+static int parse_interfaces(struct loader *ld, struct fy_node *seq)
+{
+	static const char *const keys[] = {"name", "mode"};
+	static const struct enum_val modes[] = {
+		{"native", SL_XDP_MODE_NATIVE}, {"native-only", SL_XDP_MODE_NATIVE_ONLY},
+		{"generic", SL_XDP_MODE_GENERIC},
+	};
+	struct sl_config *cfg = ld->cfg;
+	struct fy_node *item;
+	void *it = NULL;
+	int err;
+
+	err = expect_seq(ld, seq, "interfaces");
+	if (err)
+		return err;
+	while ((item = fy_node_sequence_iterate(seq, &it))) {
+		struct sl_iface_cfg *ifc;
+		struct fy_node *v[2], *k[2];
+		size_t i;
+		int mode;
+
+		if (cfg->n_ifaces >= SL_MAX_IFACES)
+			return fail(ld, item, "too many interfaces (at most %d)", SL_MAX_IFACES);
+		err = map_fields(ld, item, "an interface", keys, 2, v, k);
+		if (err)
+			return err;
+		if (!v[0])
+			return fail(ld, item, "interface has no 'name'");
+		ifc = &cfg->ifaces[cfg->n_ifaces];
+		err = get_ifname(ld, v[0], "interface name", ifc->name);
+		if (err)
+			return err;
+		for (i = 0; i < cfg->n_ifaces; i++)
+			if (!strcmp(cfg->ifaces[i].name, ifc->name))
+				return fail(ld, v[0], "duplicate interface '%s'", ifc->name);
+		ifc->mode = SL_XDP_MODE_NATIVE;
+		if (v[1]) {
+			err = get_enum(ld, v[1], "mode", modes, 3, &mode);
+			if (err)
+				return err;
+			ifc->mode = (uint32_t)mode;
+		}
+		cfg->n_ifaces++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ document */
+
+enum top_key { TK_VERSION, TK_SETTINGS, TK_INTERFACES, TK_SETS, TK_RULES, TK_COUNT };
+
+static int parse_root(struct loader *ld, struct fy_node *root)
+{
+	static const char *const keys[TK_COUNT] = {
+		[TK_VERSION] = "version", [TK_SETTINGS] = "settings",
+		[TK_INTERFACES] = "interfaces", [TK_SETS] = "sets", [TK_RULES] = "rules",
+	};
+	struct fy_node *v[TK_COUNT], *k[TK_COUNT];
+	unsigned long version;
+	int err;
+
+	err = map_fields(ld, root, "the top level", keys, TK_COUNT, v, k);
+	if (err)
+		return err;
+	if (!v[TK_VERSION])
+		return fail(ld, root, "missing 'version: 1'");
+	err = get_uint(ld, v[TK_VERSION], "version", ULONG_MAX, &version);
+	if (err)
+		return err;
+	if (version != 1)
+		return fail(ld, v[TK_VERSION], "unsupported version %lu (only 1 is supported)",
+			    version);
+	if (v[TK_SETTINGS]) {
+		err = parse_settings(ld, v[TK_SETTINGS]);
+		if (err)
+			return err;
+	}
+	/* Interfaces and sets first: rules refer to both. */
+	if (v[TK_INTERFACES]) {
+		err = parse_interfaces(ld, v[TK_INTERFACES]);
+		if (err)
+			return err;
+	}
+	if (v[TK_SETS]) {
+		err = parse_sets(ld, v[TK_SETS]);
+		if (err)
+			return err;
+	}
+	if (v[TK_RULES]) {
+		err = parse_rules(ld, v[TK_RULES]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* libfyaml's own output: kept (first line only) in case nothing was collected. */
+struct yaml_sink {
+	char first[SL_DIAG_LEN];
+};
+
+static void yaml_output(struct fy_diag *d, void *user, const char *buf, size_t len)
+{
+	struct yaml_sink *sink = user;
+	size_t i, n;
+
+	(void)d;
+	if (sink->first[0] || !buf)
+		return;
+	for (i = 0, n = 0; i < len && n + 1 < sizeof(sink->first); i++) {
+		if (buf[i] == '\n')
+			break;
+		sink->first[n++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : ' ';
+	}
+	sink->first[n] = '\0';
+}
+
+/* Turns libfyaml's first collected error into our one-line message. */
+static int yaml_error(struct loader *ld, struct fy_diag *fyd, const struct yaml_sink *sink)
+{
+	struct fy_diag_error *e;
+	void *it = NULL;
+
+	while ((e = fy_diag_errors_iterate(fyd, &it))) {
+		struct pos p;
+		char msg[256];
+
+		if (e->type < FYET_ERROR)
+			continue;
+		p.line = e->line > 0 ? e->line : 1;
+		p.col = e->column > 0 ? e->column : 1;
+		return fail_at(ld, p, "invalid YAML: %s",
+			       e->msg ? shown(e->msg, strlen(e->msg), msg, sizeof(msg)) : "error");
+	}
+	if (sink->first[0])
+		return fail_at(ld, (struct pos){1, 1}, "invalid YAML: %s", sink->first);
+	return fail_at(ld, (struct pos){1, 1}, "the config is empty (it needs at least 'version: 1')");
+}
+
+/*
+ * YAML text must be valid UTF-8 without control characters other than
+ * tab, CR and LF. Checked before libfyaml sees the bytes: libfyaml 0.7
+ * loops forever on invalid UTF-8 in a directive ("%\xff").
+ */
+static int check_text(struct loader *ld, const unsigned char *s, size_t len)
+{
+	struct pos p = {1, 1};
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		uint32_t cp;
+		size_t n, k;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+				return fail_at(ld, p, "control character 0x%02x is not allowed", c);
+			i++;
+			if (c == '\n') {
+				p.line++;
+				p.col = 1;
+			} else {
+				p.col++;
+			}
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			goto bad;
+		}
+		if (len - i < n)
+			goto bad;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n;
+		p.col++;
+	}
+	return 0;
+bad:
+	return fail_at(ld, p, "the config is not valid UTF-8 text");
+}
+
+static char *dup_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+int sl_config_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
+			  struct sl_config **out, struct sl_diag *diag)
+{
+	struct fy_document *doc = NULL, *extra = NULL;
+	struct fy_parser *fyp = NULL;
+	struct fy_diag *fyd = NULL;
+	struct fy_parse_cfg pcfg;
+	struct fy_diag_cfg dcfg;
+	struct yaml_sink sink;
+	struct sl_config *cfg;
+	struct loader ld;
+	int err;
+
+	*out = NULL;
+	diag->msg[0] = '\0';
+	memset(&ld, 0, sizeof(ld));
+	memset(&sink, 0, sizeof(sink));
+	ld.name = name ? name : "<config>";
+	ld.base_dir = base_dir;
+	ld.diag = diag;
+
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ld.cfg = cfg;
+	cfg->path = strdup(ld.name);
+	if (!cfg->path) {
+		err = -ENOMEM;
+		goto out;
+	}
+	cfg->default_verdict = SL_VERDICT_DROP;
+	cfg->malformed_policy = SL_POLICY_DROP;
+	cfg->non_ip_policy = SL_POLICY_PASS;
+	cfg->frag_policy = SL_POLICY_RULES;
+	snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s", DEFAULT_PIN_DIR);
+
+	err = check_text(&ld, (const unsigned char *)buf, len);
+	if (err)
+		goto out;
+
+	/* libfyaml reports through our sink only, never on stderr. */
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = yaml_output;
+	dcfg.user = &sink;
+	dcfg.colorize = false;
+	fyd = fy_diag_create(&dcfg);
+	if (!fyd) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fy_diag_set_collect_errors(fyd, true);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET;
+	pcfg.diag = fyd;
+	fyp = fy_parser_create(&pcfg);
+	if (!fyp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (fy_parser_set_string(fyp, len ? buf : "", len)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	doc = fy_parse_load_document(fyp);
+	if (!doc || fy_diag_got_error(fyd)) {
+		err = yaml_error(&ld, fyd, &sink);
+		goto out;
+	}
+	if (!fy_document_root(doc)) {
+		err = fail_at(&ld, (struct pos){1, 1},
+			      "the config is empty (it needs at least 'version: 1')");
+		goto out;
+	}
+	extra = fy_parse_load_document(fyp);
+	if (fy_diag_got_error(fyd)) {
+		err = yaml_error(&ld, fyd, &sink);
+		goto out;
+	}
+	if (extra) {
+		err = fail(&ld, fy_document_root(extra),
+			   "a config is one YAML document; a second one starts here");
+		goto out;
+	}
+	err = parse_root(&ld, fy_document_root(doc));
+	if (err)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+out:
+	if (err && !diag->msg[0])
+		snprintf(diag->msg, sizeof(diag->msg), "%s: %s", ld.name, strerror(-err));
+	if (extra)
+		fy_parse_document_destroy(fyp, extra);
+	if (doc)
+		fy_parse_document_destroy(fyp, doc);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (fyd)
+		fy_diag_destroy(fyd);
+	sl_config_free(cfg);
+	return err;
+}
+
+int sl_config_load_file(const char *path, struct sl_config **out, struct sl_diag *diag)
+{
+	char *buf = NULL, *dir = NULL;
+	size_t len = 0, cap = 0;
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(diag->msg, sizeof(diag->msg), "%s: cannot read config: %s", path,
+			 strerror(-err));
+		goto out;
+	}
+	/* read(), not mmap: the config may be a pipe (sluiced -c /dev/stdin). */
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 16384;
+			char *nb;
+
+			if (ncap > CONFIG_MAX_BYTES) {
+				err = -EFBIG;
+				snprintf(diag->msg, sizeof(diag->msg),
+					 "%s: config is larger than %u bytes", path, CONFIG_MAX_BYTES);
+				goto out;
+			}
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				err = -ENOMEM;
+				snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			snprintf(diag->msg, sizeof(diag->msg), "%s: cannot read config: %s", path,
+				 strerror(-err));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	dir = dup_dirname(path);
+	if (!dir) {
+		err = -ENOMEM;
+		snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);
+		goto out;
+	}
+	err = sl_config_load_buffer(buf, len, path, dir, out, diag);
+out:
+	free(dir);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+void sl_config_free(struct sl_config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_sets; i++)
+		sl_set_clear(&cfg->sets[i]);
+	free(cfg->sets);
+	free(cfg->rules);
+	free(cfg->path);
+	free(cfg);
+}
+
+int sl_config_find_set(const struct sl_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_sets; i++)
+		if (!strcmp(cfg->sets[i].name, name))
+			return (int)i;
+	return -1;
+}

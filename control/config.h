@@ -30,7 +30,7 @@ struct sl_prefix {
 
 /* A named set, or an anonymous one holding a rule's inline prefixes. */
 struct sl_set {
-	char name[SL_SET_NAME_LEN]; /* inline sets are named "rule NAME src|dst" */
+	char name[SL_SET_NAME_LEN]; /* inline sets are named "RULE/src" or "RULE/dst" */
 	bool anonymous;
 	struct sl_prefix *prefixes;
 	size_t n_prefixes;

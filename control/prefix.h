@@ -14,6 +14,18 @@
  */
 int sl_prefix_parse(const char *s, size_t len, struct sl_prefix *out, const char **why);
 
+/*
+ * The same, with the fault written into why (why_size bytes, always
+ * NUL-terminated) as one line; when only host bits are wrong it names
+ * the network the prefix should be ("host bits are set; the network is
+ * 10.0.0.0/8"). For messages in the config and set-file loaders.
+ */
+int sl_prefix_parse_msg(const char *s, size_t len, struct sl_prefix *out, char *why,
+			size_t why_size);
+
+/* Longest prefix text sl_prefix_parse accepts, in bytes. */
+#define SL_PREFIX_TEXT_MAX 64
+
 /* Formats as ADDR/LEN into buf (at least 50 bytes). Returns buf. */
 char *sl_prefix_format(const struct sl_prefix *p, char *buf, size_t size);
 
