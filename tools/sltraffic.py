@@ -275,4 +275,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C in tools/quickstart reaches us too
+        sys.exit(130)
