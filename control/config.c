@@ -107,19 +107,10 @@ static struct pos node_pos(struct fy_node *n)
 
 /* ----------------------------------------------------------------- messages */
 
-/* Copies user text for a message: printable ASCII, at most 64 bytes. */
+/* User text for a message: printable ASCII, at most 64 bytes. */
 static const char *shown(const char *s, size_t len, char *out, size_t size)
 {
-	size_t i, n = 0, max = 64;
-
-	for (i = 0; i < len && i < max && n + 1 < size; i++)
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\'') ? s[i] : '?';
-	if (len > max && n + 4 < size) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-	return out;
+	return sl_text_shown(s, len, 64, out, size);
 }
 
 static int vfail_at(struct loader *ld, struct pos p, const char *fmt, va_list ap)

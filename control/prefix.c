@@ -197,3 +197,19 @@ void sl_set_clear(struct sl_set *set)
 	set->n_prefixes = 0;
 	set->cap_prefixes = 0;
 }
+
+const char *sl_text_shown(const char *s, size_t len, size_t max, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	if (!size)
+		return out;
+	for (i = 0; i < len && i < max && n + 1 < size; i++)
+		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\'') ? s[i] : '?';
+	if (len > max && n + 4 < size) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}

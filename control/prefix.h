@@ -32,6 +32,13 @@ char *sl_prefix_format(const struct sl_prefix *p, char *buf, size_t size);
 /* Appends to the set, growing it. 0 or -ENOMEM. */
 int sl_set_add(struct sl_set *set, const struct sl_prefix *p);
 
+/*
+ * Copies at most max bytes of user text (len bytes at s, no NUL needed)
+ * into out for a message: printable ASCII only, quotes and control bytes
+ * shown as '?', "..." when cut. Returns out.
+ */
+const char *sl_text_shown(const char *s, size_t len, size_t max, char *out, size_t size);
+
 /* Frees the set's prefixes (not the set itself). */
 void sl_set_clear(struct sl_set *set);
 

@@ -24,19 +24,10 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Copies at most 48 bytes of s into out, printable ASCII only, for messages. */
+/* User text for a message: printable ASCII, at most 48 bytes. */
 static const char *printable(const char *s, size_t len, char *out, size_t size)
 {
-	size_t i, n = 0, max = 48;
-
-	for (i = 0; i < len && i < max && n + 1 < size; i++)
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\'') ? s[i] : '?';
-	if (len > max && n + 4 < size) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-	return out;
+	return sl_text_shown(s, len, 48, out, size);
 }
 
 int sl_setfile_parse(const char *buf, size_t len, const char *name, struct sl_set *set,
