@@ -51,6 +51,10 @@ sl_build() {
   if [ ! -f "$dir/build.ninja" ]; then
     CC=clang meson setup "$dir" "$SL_TOP" "$@" >"$dir.setup.log" 2>&1 ||
       { cat "$dir.setup.log" >&2; sl_die "meson setup $dir failed"; }
+  elif [ $# -gt 0 ]; then
+    # An existing build directory gets this run's options too.
+    meson configure "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+      { cat "$dir.setup.log" >&2; sl_die "meson configure $dir failed"; }
   fi
   ninja -C "$dir" >"$dir.build.log" 2>&1 ||
     { cat "$dir.build.log" >&2; sl_die "build in $dir failed"; }
