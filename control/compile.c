@@ -949,12 +949,27 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 			err = -EINVAL;
 			goto out;
 		}
+		if (r->capture_len > SL_CAPTURE_MAX) {
+			sl_cc_diag(&cc, "rule %.*s: capture of %u bytes (at most %d)", SL_RULE_NAME_LEN,
+				   r->name, r->capture_len, SL_CAPTURE_MAX);
+			err = -EINVAL;
+			goto out;
+		}
 		t->rules[i].action = r->action;
+		if (r->log) {
+			t->rules[i].flags = SL_RULE_F_LOG;
+			t->rules[i].log_sample = r->log_sample;
+			t->rules[i].log_rate = r->log_rate;
+			t->rules[i].capture_len = r->capture_len;
+			t->prog_cfg.flags |= SL_CFG_LOG;
+		}
 		memcpy(t->meta[i].name, r->name, len);
 		t->meta[i].name[len] = '\0';
 		t->prog_cfg.dims_used |= r->match & ((1u << SL_DIM_COUNT) - 1);
 	}
 	t->n_rules = cfg->n_rules;
+	t->event_ring_bytes = cfg->logging.ring_bytes ? cfg->logging.ring_bytes
+						      : SL_EVENT_RING_DEFAULT;
 	t->prog_cfg.n_rules = cfg->n_rules;
 	t->prog_cfg.rule_words = (cfg->n_rules + 63) / 64;
 	t->prog_cfg.default_verdict = cfg->default_verdict;

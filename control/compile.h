@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "sluice/abi.h"
+#include "sluice/events.h"
 
 struct sl_pfx4_entry {
 	struct sl_lpm4_key key;
@@ -49,6 +50,7 @@ struct sl_tables {
 	struct sl_rule rules[SL_MAX_RULES];        /* sl_rules */
 	struct sl_rule_meta meta[SL_MAX_RULES];    /* sl_rule_meta */
 	uint32_t n_rules;
+	uint32_t event_ring_bytes;                 /* size of sl_events when a rule logs */
 };
 
 /*

@@ -24,6 +24,8 @@
 #include "config.h"
 #include "prefix.h"
 #include "setfile.h"
+#include "sluice/ctl.h"
+#include "sluice/events.h"
 
 #define CONFIG_MAX_BYTES (64u << 20) /* a config is text, not a data file */
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
@@ -914,8 +916,74 @@ static int parse_protocol(struct loader *ld, struct fy_node *n, uint8_t *out)
 
 enum rule_key {
 	RK_NAME, RK_SRC, RK_DST, RK_PROTOCOL, RK_SPORT, RK_DPORT, RK_TCP_FLAGS, RK_ICMP_TYPE,
-	RK_VLAN, RK_INTERFACE, RK_ACTION, RK_COUNT,
+	RK_VLAN, RK_INTERFACE, RK_ACTION, RK_LOG, RK_CAPTURE, RK_COUNT,
 };
+
+#define LOG_SAMPLE_MAX 1000000000ul
+#define LOG_RATE_MAX 100000000ul
+
+/* `log: true|false` or `log: {sample: N, rate_limit: R}` (docs/logs.md). */
+static int parse_log(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+{
+	static const char *const keys[] = {"sample", "rate_limit"};
+	struct fy_node *v[2], *k[2];
+	unsigned long x;
+	int err;
+
+	if (fy_node_get_type(n) != FYNT_MAPPING)
+		return get_bool(ld, n, "log", &r->log);
+	err = map_fields(ld, n, "log", keys, 2, v, k);
+	if (err)
+		return err;
+	r->log = true;
+	if (v[0]) {
+		err = get_uint(ld, v[0], "sample", LOG_SAMPLE_MAX, &x);
+		if (err)
+			return err;
+		if (x == 0)
+			return fail(ld, v[0], "sample must be at least 1 (1 logs every packet)");
+		r->log_sample = (uint32_t)x;
+	}
+	if (v[1]) {
+		err = get_uint(ld, v[1], "rate_limit", LOG_RATE_MAX, &x);
+		if (err)
+			return err;
+		r->log_rate = (uint32_t)x;
+	}
+	return 0;
+}
+
+#define CAPTURE_DEFAULT 128
+
+/* `capture: true|false` or `capture: {snaplen: N}`; a capture is logged. */
+static int parse_capture(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+{
+	static const char *const keys[] = {"snaplen"};
+	struct fy_node *v[1], *k[1];
+	unsigned long x;
+	bool on;
+	int err;
+
+	if (fy_node_get_type(n) != FYNT_MAPPING) {
+		err = get_bool(ld, n, "capture", &on);
+		if (!err && on)
+			r->capture_len = CAPTURE_DEFAULT;
+		return err;
+	}
+	err = map_fields(ld, n, "capture", keys, 1, v, k);
+	if (err)
+		return err;
+	r->capture_len = CAPTURE_DEFAULT;
+	if (v[0]) {
+		err = get_uint(ld, v[0], "snaplen", SL_CAPTURE_MAX, &x);
+		if (err)
+			return err;
+		if (x == 0)
+			return fail(ld, v[0], "snaplen must be 1-%d", SL_CAPTURE_MAX);
+		r->capture_len = (uint16_t)x;
+	}
+	return 0;
+}
 
 static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
 {
@@ -923,7 +991,8 @@ static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
 		[RK_NAME] = "name", [RK_SRC] = "src", [RK_DST] = "dst",
 		[RK_PROTOCOL] = "protocol", [RK_SPORT] = "sport", [RK_DPORT] = "dport",
 		[RK_TCP_FLAGS] = "tcp_flags", [RK_ICMP_TYPE] = "icmp_type", [RK_VLAN] = "vlan",
-		[RK_INTERFACE] = "interface", [RK_ACTION] = "action",
+		[RK_INTERFACE] = "interface", [RK_ACTION] = "action", [RK_LOG] = "log",
+		[RK_CAPTURE] = "capture",
 	};
 	static const struct enum_val actions[] = {
 		{"accept", SL_ACT_ACCEPT}, {"drop", SL_ACT_DROP}, {"count", SL_ACT_COUNT},
@@ -1040,6 +1109,22 @@ static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
 		if (err)
 			return err;
 		r->match |= SL_MATCH_DST;
+	}
+	r->log_sample = 1;
+	if (v[RK_LOG]) {
+		err = parse_log(ld, v[RK_LOG], r);
+		if (err)
+			return err;
+	}
+	if (v[RK_CAPTURE]) {
+		err = parse_capture(ld, v[RK_CAPTURE], r);
+		if (err)
+			return err;
+		if (r->capture_len) {
+			if (v[RK_LOG] && !r->log)
+				return fail(ld, v[RK_LOG], "'log: false' contradicts 'capture'");
+			r->log = true;
+		}
 	}
 	return 0;
 }
@@ -1179,15 +1264,358 @@ static int parse_interfaces(struct loader *ld, struct fy_node *seq)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ logging */
+
+void sl_logging_defaults(struct sl_logging_cfg *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->rotate_bytes = 256ull << 20;
+	l->rotate_seconds = 0;
+	l->max_files = 10;
+	l->fsync = SL_FSYNC_NONE;
+	l->fsync_interval_ms = 1000;
+	l->flush_ms = 100;
+	l->ring_bytes = SL_EVENT_RING_DEFAULT;
+	l->buffer_bytes = 1u << 20;
+	l->buffers = 8;
+	l->worker_ring_slots = 4096;
+	l->io = SL_LOG_IO_URING;
+}
+
+/* A byte count: decimal with an optional K, M or G suffix (powers of 1024). */
+static int get_size(struct loader *ld, struct fy_node *n, const char *what, uint64_t min,
+		    uint64_t max, uint64_t *out)
+{
+	unsigned long v;
+	const char *s;
+	char txt[80];
+	size_t len;
+	int shift = 0, err;
+
+	err = get_text(ld, n, what, &s, &len);
+	if (err)
+		return err;
+	if (len > 1) {
+		switch (s[len - 1]) {
+		case 'K': case 'k':
+			shift = 10;
+			break;
+		case 'M': case 'm':
+			shift = 20;
+			break;
+		case 'G': case 'g':
+			shift = 30;
+			break;
+		}
+		if (shift)
+			len--;
+	}
+	if (!parse_decimal(s, len, &v))
+		return fail(ld, n, "%s '%s' is not a size (a number with an optional K, M or G)",
+			    what, shown(s, len + (shift ? 1 : 0), txt, sizeof(txt)));
+	*out = (uint64_t)v << shift;
+	if (*out < min || *out > max)
+		return fail(ld, n, "%s %llu is out of range (%llu-%llu)", what,
+			    (unsigned long long)*out, (unsigned long long)min,
+			    (unsigned long long)max);
+	return 0;
+}
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int get_log_path(struct loader *ld, struct fy_node *n, const char *what, char *out)
+{
+	int err = get_str(ld, n, what, out, SL_LOG_PATH_LEN);
+
+	if (err)
+		return err;
+	if (out[0] != '/')
+		return fail(ld, n, "%s '%s' must be an absolute path", what, out);
+	return 0;
+}
+
+enum log_key {
+	LK_JSON, LK_PCAP, LK_ROTATE_SIZE, LK_ROTATE_AGE, LK_MAX_FILES, LK_FSYNC,
+	LK_FSYNC_INTERVAL, LK_FLUSH, LK_RING, LK_BUFFER, LK_BUFFERS, LK_WORKER_SLOTS, LK_IO,
+	LK_COUNT,
+};
+
+static int parse_logging(struct loader *ld, struct fy_node *n)
+{
+	static const char *const keys[LK_COUNT] = {
+		[LK_JSON] = "json", [LK_PCAP] = "pcap", [LK_ROTATE_SIZE] = "rotate_size",
+		[LK_ROTATE_AGE] = "rotate_seconds", [LK_MAX_FILES] = "max_files",
+		[LK_FSYNC] = "fsync", [LK_FSYNC_INTERVAL] = "fsync_interval_ms",
+		[LK_FLUSH] = "flush_ms", [LK_RING] = "ring_size", [LK_BUFFER] = "buffer_size",
+		[LK_BUFFERS] = "buffers", [LK_WORKER_SLOTS] = "worker_ring_slots", [LK_IO] = "io",
+	};
+	static const struct enum_val fsyncs[] = {
+		{"none", SL_FSYNC_NONE}, {"interval", SL_FSYNC_INTERVAL}, {"batch", SL_FSYNC_BATCH},
+	};
+	static const struct enum_val ios[] = {
+		{"io_uring", SL_LOG_IO_URING}, {"pwrite", SL_LOG_IO_PWRITE},
+	};
+	struct sl_logging_cfg *l = &ld->cfg->logging;
+	struct fy_node *v[LK_COUNT], *k[LK_COUNT];
+	unsigned long x;
+	uint64_t sz;
+	int err, e;
+
+	err = map_fields(ld, n, "logging", keys, LK_COUNT, v, k);
+	if (err)
+		return err;
+	l->enabled = true;
+	if (v[LK_JSON] && (err = get_log_path(ld, v[LK_JSON], "json", l->json_path)))
+		return err;
+	if (v[LK_PCAP] && (err = get_log_path(ld, v[LK_PCAP], "pcap", l->pcap_path)))
+		return err;
+	if (!v[LK_JSON] && !v[LK_PCAP])
+		return fail(ld, n, "logging needs 'json' or 'pcap' (or both)");
+	if (v[LK_JSON] && v[LK_PCAP] && !strcmp(l->json_path, l->pcap_path))
+		return fail(ld, v[LK_PCAP], "pcap and json must be different files");
+	if (v[LK_ROTATE_SIZE]) {
+		err = get_size(ld, v[LK_ROTATE_SIZE], "rotate_size", 0, 1ull << 40, &l->rotate_bytes);
+		if (err)
+			return err;
+	}
+	if (v[LK_ROTATE_AGE]) {
+		err = get_uint(ld, v[LK_ROTATE_AGE], "rotate_seconds", 366ul * 86400, &x);
+		if (err)
+			return err;
+		l->rotate_seconds = (uint32_t)x;
+	}
+	if (v[LK_MAX_FILES]) {
+		err = get_uint(ld, v[LK_MAX_FILES], "max_files", 100000, &x);
+		if (err)
+			return err;
+		l->max_files = (uint32_t)x;
+	}
+	if (v[LK_FSYNC]) {
+		err = get_enum(ld, v[LK_FSYNC], "fsync", fsyncs, 3, &e);
+		if (err)
+			return err;
+		l->fsync = (uint32_t)e;
+	}
+	if (v[LK_FSYNC_INTERVAL]) {
+		err = get_uint(ld, v[LK_FSYNC_INTERVAL], "fsync_interval_ms", 3600000, &x);
+		if (err)
+			return err;
+		if (x == 0)
+			return fail(ld, v[LK_FSYNC_INTERVAL], "fsync_interval_ms must be at least 1");
+		l->fsync_interval_ms = (uint32_t)x;
+	}
+	if (v[LK_FLUSH]) {
+		err = get_uint(ld, v[LK_FLUSH], "flush_ms", 60000, &x);
+		if (err)
+			return err;
+		if (x == 0)
+			return fail(ld, v[LK_FLUSH], "flush_ms must be at least 1");
+		l->flush_ms = (uint32_t)x;
+	}
+	if (v[LK_RING]) {
+		err = get_size(ld, v[LK_RING], "ring_size", 4096, 1ull << 30, &sz);
+		if (err)
+			return err;
+		if (!is_pow2(sz))
+			return fail(ld, v[LK_RING], "ring_size %llu is not a power of two",
+				    (unsigned long long)sz);
+		l->ring_bytes = (uint32_t)sz;
+	}
+	if (v[LK_BUFFER]) {
+		err = get_size(ld, v[LK_BUFFER], "buffer_size", 4096, 1ull << 30, &sz);
+		if (err)
+			return err;
+		l->buffer_bytes = (uint32_t)sz;
+	}
+	if (v[LK_BUFFERS]) {
+		err = get_uint(ld, v[LK_BUFFERS], "buffers", 1024, &x);
+		if (err)
+			return err;
+		if (x < 2)
+			return fail(ld, v[LK_BUFFERS], "buffers must be at least 2");
+		l->buffers = (uint32_t)x;
+	}
+	if (v[LK_WORKER_SLOTS]) {
+		err = get_uint(ld, v[LK_WORKER_SLOTS], "worker_ring_slots", 1ul << 24, &x);
+		if (err)
+			return err;
+		if (x < 2 || !is_pow2(x))
+			return fail(ld, v[LK_WORKER_SLOTS],
+				    "worker_ring_slots %lu is not a power of two of at least 2", x);
+		l->worker_ring_slots = (uint32_t)x;
+	}
+	if (v[LK_IO]) {
+		err = get_enum(ld, v[LK_IO], "io", ios, 2, &e);
+		if (err)
+			return err;
+		l->io = (uint32_t)e;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------------- memory */
+
+static const char *const pool_names[SL_POOL_COUNT] = {
+	[SL_POOL_UMEM] = "umem",
+	[SL_POOL_FLOW_TABLES] = "flow_tables",
+	[SL_POOL_LOG_BUFFERS] = "log_buffers",
+	[SL_POOL_CAPTURE_BUFFERS] = "capture_buffers",
+	[SL_POOL_PREFIX_TABLES] = "prefix_tables",
+	[SL_POOL_RULE_TABLES] = "rule_tables",
+};
+
+const char *sl_pool_name(enum sl_pool_id id)
+{
+	return (unsigned int)id < SL_POOL_COUNT ? pool_names[id] : NULL;
+}
+
+static const struct enum_val tier_kinds[] = {
+	{"fast", SL_TIER_FAST}, {"capacity", SL_TIER_CAPACITY}, {"auto", SL_TIER_AUTO},
+};
+
+/* A tier: fast, capacity, auto, or a list of node ids like [1] or [0, 2]. */
+static int parse_tier(struct loader *ld, struct fy_node *n, const char *what,
+		      struct sl_tier_req *tier)
+{
+	struct fy_node *item;
+	unsigned long id;
+	void *it = NULL;
+	int err, kind;
+
+	memset(tier, 0, sizeof(*tier));
+	if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+		err = get_enum(ld, n, what, tier_kinds, 3, &kind);
+		if (!err)
+			tier->kind = (uint32_t)kind;
+		return err;
+	}
+	if (fy_node_sequence_item_count(n) <= 0)
+		return fail(ld, n, "%s: an empty node list (name at least one node)", what);
+	tier->kind = SL_TIER_NODES;
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		err = get_uint(ld, item, "node id", SL_MAX_NODES - 1, &id);
+		if (err)
+			return err;
+		if (tier->nodes & (1ULL << id))
+			return fail(ld, item, "node %lu listed twice", id);
+		tier->nodes |= 1ULL << id;
+	}
+	return 0;
+}
+
+/* `memory: {strict: B, pools: {NAME: TIER | {tier: TIER, huge_pages: B}}}` (docs/config.md). */
+static int parse_memory(struct loader *ld, struct fy_node *n)
+{
+	static const char *const keys[] = {"strict", "pools"};
+	struct sl_memory_cfg *mem = &ld->cfg->memory;
+	struct fy_node *v[2], *k[2], *pv[SL_POOL_COUNT], *pk[SL_POOL_COUNT];
+	int err, i;
+
+	err = map_fields(ld, n, "memory", keys, 2, v, k);
+	if (err)
+		return err;
+	if (v[0]) {
+		err = get_bool(ld, v[0], "strict", &mem->strict);
+		if (err)
+			return err;
+	}
+	if (!v[1])
+		return 0;
+	err = map_fields(ld, v[1], "memory.pools", pool_names, SL_POOL_COUNT, pv, pk);
+	if (err)
+		return err;
+	for (i = 0; i < SL_POOL_COUNT; i++) {
+		static const char *const pool_keys[] = {"tier", "huge_pages"};
+		struct sl_pool_cfg *p = &mem->pools[i];
+		struct fy_node *qv[2], *qk[2];
+
+		if (!pv[i])
+			continue;
+		p->set = true;
+		if (fy_node_get_type(pv[i]) != FYNT_MAPPING) {
+			err = parse_tier(ld, pv[i], "tier", &p->tier);
+			if (err)
+				return err;
+			continue;
+		}
+		err = map_fields(ld, pv[i], pool_names[i], pool_keys, 2, qv, qk);
+		if (err)
+			return err;
+		if (qv[0]) {
+			err = parse_tier(ld, qv[0], "tier", &p->tier);
+			if (err)
+				return err;
+		}
+		if (qv[1]) {
+			err = get_bool(ld, qv[1], "huge_pages", &p->huge_pages);
+			if (err)
+				return err;
+			/* The kernel allocates map memory itself: only the node can be chosen. */
+			if (p->huge_pages &&
+			    (i == SL_POOL_PREFIX_TABLES || i == SL_POOL_RULE_TABLES))
+				return fail(ld, qv[1], "huge_pages does not apply to %s (BPF maps)",
+					    pool_names[i]);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ control */
+
+/* POSIX's portable user and group names: letters, digits, '.', '_', '-', not first. */
+static bool valid_group_name(const char *s)
+{
+	if (!*s || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!name_char(*s))
+			return false;
+	return true;
+}
+
+/* `control: {group: NAME, socket: PATH}`; the group is resolved by sluiced. */
+static int parse_control(struct loader *ld, struct fy_node *n)
+{
+	static const char *const keys[] = {"group", "socket"};
+	struct sl_control_cfg *c = &ld->cfg->control;
+	struct fy_node *v[2], *k[2];
+	int err;
+
+	err = map_fields(ld, n, "control", keys, 2, v, k);
+	if (err)
+		return err;
+	if (v[0]) {
+		err = get_str(ld, v[0], "group", c->group, sizeof(c->group));
+		if (err)
+			return err;
+		if (!valid_group_name(c->group))
+			return fail(ld, v[0], "bad group name '%s' (letters, digits, '.', '_', '-')",
+				    c->group);
+	}
+	if (v[1]) {
+		err = get_str(ld, v[1], "socket", c->socket, sizeof(c->socket));
+		if (err)
+			return err;
+		if (c->socket[0] != '/')
+			return fail(ld, v[1], "socket '%s' must be an absolute path", c->socket);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ document */
 
-enum top_key { TK_VERSION, TK_SETTINGS, TK_INTERFACES, TK_SETS, TK_RULES, TK_COUNT };
+enum top_key { TK_VERSION, TK_SETTINGS, TK_INTERFACES, TK_SETS, TK_RULES, TK_LOGGING, TK_MEMORY, TK_CONTROL,
+	TK_COUNT };
 
 static int parse_root(struct loader *ld, struct fy_node *root)
 {
 	static const char *const keys[TK_COUNT] = {
 		[TK_VERSION] = "version", [TK_SETTINGS] = "settings",
 		[TK_INTERFACES] = "interfaces", [TK_SETS] = "sets", [TK_RULES] = "rules",
+		[TK_LOGGING] = "logging", [TK_MEMORY] = "memory", [TK_CONTROL] = "control",
 	};
 	struct fy_node *v[TK_COUNT], *k[TK_COUNT];
 	unsigned long version;
@@ -1209,6 +1637,11 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 		if (err)
 			return err;
 	}
+	if (v[TK_CONTROL]) {
+		err = parse_control(ld, v[TK_CONTROL]);
+		if (err)
+			return err;
+	}
 	/* Interfaces and sets first: rules refer to both. */
 	if (v[TK_INTERFACES]) {
 		err = parse_interfaces(ld, v[TK_INTERFACES]);
@@ -1222,6 +1655,16 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 	}
 	if (v[TK_RULES]) {
 		err = parse_rules(ld, v[TK_RULES]);
+		if (err)
+			return err;
+	}
+	if (v[TK_LOGGING]) {
+		err = parse_logging(ld, v[TK_LOGGING]);
+		if (err)
+			return err;
+	}
+	if (v[TK_MEMORY]) {
+		err = parse_memory(ld, v[TK_MEMORY]);
 		if (err)
 			return err;
 	}
@@ -1377,6 +1820,8 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 	cfg->non_ip_policy = SL_POLICY_PASS;
 	cfg->frag_policy = SL_POLICY_RULES;
 	snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s", DEFAULT_PIN_DIR);
+	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s", SL_CTL_SOCKET_PATH);
+	sl_logging_defaults(&cfg->logging);
 
 	err = check_text(&ld, (const unsigned char *)buf, len);
 	if (err)

@@ -78,6 +78,10 @@ struct sl_rule_cfg {
 	uint16_t vlan; /* 0..4095 */
 	char iface[IF_NAMESIZE];
 	uint32_t action; /* enum sl_action */
+	bool log;             /* `log` or `capture`: the rule emits events */
+	uint32_t log_sample;  /* log 1 in N matches (1: every one) */
+	uint32_t log_rate;    /* events per second per CPU, 0: no limit */
+	uint16_t capture_len; /* `capture.snaplen`, 0: no capture */
 };
 
 enum sl_xdp_mode {
@@ -91,8 +95,90 @@ struct sl_iface_cfg {
 	uint32_t mode; /* enum sl_xdp_mode */
 };
 
+/* Where a memory pool or a large BPF map asks to live (docs/tiers.md). */
+enum sl_tier_kind {
+	SL_TIER_AUTO = 0,     /* the pool's own default: fast for UMEM, capacity for the rest */
+	SL_TIER_FAST = 1,     /* the best-ranked nodes that have CPUs */
+	SL_TIER_CAPACITY = 2, /* the next slower rank of memory (CXL) */
+	SL_TIER_NODES = 3,    /* exactly the nodes in sl_tier_req.nodes */
+};
+
+#define SL_MAX_NODES 64 /* NUMA node ids 0..63: node sets are one 64-bit mask */
+
+struct sl_tier_req {
+	uint32_t kind;  /* enum sl_tier_kind */
+	uint64_t nodes; /* SL_TIER_NODES: bit n is node n */
+};
+
+/* The pools and map groups the memory: section can place. */
+enum sl_pool_id {
+	SL_POOL_UMEM = 0,       /* AF_XDP packet buffers */
+	SL_POOL_FLOW_TABLES,    /* userspace flow tables */
+	SL_POOL_LOG_BUFFERS,    /* log staging buffers */
+	SL_POOL_CAPTURE_BUFFERS,
+	SL_POOL_PREFIX_TABLES,  /* BPF maps sl_dir24, sl_dir8, sl_pfx6 */
+	SL_POOL_RULE_TABLES,    /* BPF map sl_class_bits */
+	SL_POOL_COUNT,
+};
+
+struct sl_pool_cfg {
+	struct sl_tier_req tier;
+	bool huge_pages;
+	bool set; /* named in the config; otherwise tier is AUTO and no huge pages */
+};
+
+/* The optional top-level memory: section. */
+struct sl_memory_cfg {
+	bool strict; /* a missing tier is an error, not a fallback to fast */
+	struct sl_pool_cfg pools[SL_POOL_COUNT];
+};
+
+/* The config name of a pool ("umem", "prefix_tables", ...), or NULL. */
+const char *sl_pool_name(enum sl_pool_id id);
+
+enum sl_fsync_policy {
+	SL_FSYNC_NONE = 0,     /* leave it to the kernel */
+	SL_FSYNC_INTERVAL = 1, /* fdatasync every fsync_interval_ms */
+	SL_FSYNC_BATCH = 2,    /* fdatasync after every write */
+};
+
+enum sl_log_io {
+	SL_LOG_IO_URING = 0,  /* io_uring, falling back to pwrite when refused */
+	SL_LOG_IO_PWRITE = 1, /* pwrite only */
+};
+
+#define SL_LOG_PATH_LEN 256
+
+/* The top-level `logging` section (docs/logs.md). */
+struct sl_logging_cfg {
+	bool enabled;                    /* the section is present */
+	char json_path[SL_LOG_PATH_LEN]; /* JSON lines, "" for none */
+	char pcap_path[SL_LOG_PATH_LEN]; /* captures, "" for none */
+	uint64_t rotate_bytes;           /* rotate a file past this size, 0: never */
+	uint32_t rotate_seconds;         /* rotate a file this old, 0: never */
+	uint32_t max_files;              /* rotated files kept per output, 0: all */
+	uint32_t fsync;                  /* enum sl_fsync_policy */
+	uint32_t fsync_interval_ms;
+	uint32_t flush_ms;               /* a partly filled buffer is written after this */
+	uint32_t ring_bytes;             /* BPF ring buffer: a power of two, >= 4096 */
+	uint32_t buffer_bytes;           /* one write buffer */
+	uint32_t buffers;                /* write buffers, so the most writes in flight */
+	uint32_t worker_ring_slots;      /* slots of each worker's ring, a power of two */
+	uint32_t io;                     /* enum sl_log_io */
+};
+
+#define SL_CONTROL_GROUP_LEN 64
+#define SL_CONTROL_SOCKET_LEN 108 /* sun_path */
+
+/* The optional top-level `control` section: the control socket (docs/control.md). */
+struct sl_control_cfg {
+	char group[SL_CONTROL_GROUP_LEN];   /* may use the socket besides root; "" for root only */
+	char socket[SL_CONTROL_SOCKET_LEN]; /* default /run/sluice/control.sock */
+};
+
 struct sl_config {
 	char *path; /* as given, for messages */
+	struct sl_memory_cfg memory;
 	struct sl_iface_cfg ifaces[SL_MAX_IFACES];
 	size_t n_ifaces;
 	struct sl_set *sets;
@@ -105,7 +191,12 @@ struct sl_config {
 	uint8_t frag_policy;      /* enum sl_policy */
 	bool keep_enforcing;      /* leave the program attached when sluiced exits */
 	char pin_dir[256];        /* default /sys/fs/bpf/sluice */
+	struct sl_logging_cfg logging;
+	struct sl_control_cfg control;
 };
+
+/* The defaults of the logging section, also for a config without one. */
+void sl_logging_defaults(struct sl_logging_cfg *l);
 
 /* A diagnostic, formatted "FILE:LINE:COLUMN: message" (or "FILE:LINE: ..."). */
 struct sl_diag {

@@ -15,24 +15,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_ctl.h"
+#include "sluice/ctl.h"
+#include "cli_log.h"
 #include "stats.h"
 
 #define SL_DEFAULT_PIN_DIR "/sys/fs/bpf/sluice"
 #define SL_TOP_RULES 3
 
 static const char usage[] =
-	"Usage: sluicectl [-j] [-p PIN_DIR] OBJECT COMMAND [ARGS]\n"
+	"Usage: sluicectl [-j] [-p PIN_DIR] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
 	"Objects and commands:\n"
-	"  stats [show]                        counters per verdict, drop reason and rule\n"
+	"  status [show]                       the running sluiced (over its control socket)\n"
+	"  stats [show] [--daemon]             counters per verdict, drop reason and rule\n"
+	"                                      (from the pins; --daemon: from sluiced)\n"
 	"  stats watch [SECONDS] [--count N]   one line per interval: rates and top rules\n"
+	"  log tail [-f] [-n N] [--filter K=V] (--file PATH | -c CONFIG)\n"
+	"                                      the event log (docs/logs.md)\n"
 	"  help                                this text\n"
 	"Options:\n"
 	"  -j, --json         JSON output\n"
-	"  -p, --pin-dir DIR  where sluiced pinned the maps (default " SL_DEFAULT_PIN_DIR ")\n";
+	"  -p, --pin-dir DIR  where sluiced pinned the maps (default " SL_DEFAULT_PIN_DIR ")\n"
+	"  -s, --socket PATH  sluiced's control socket (default " SL_CTL_SOCKET_PATH ")\n"
+	"Every object takes 'help'.\n";
 
 struct ctl {
 	bool json;
 	const char *pin_dir;
+	const char *socket;
+	bool daemon; /* stats from sluiced instead of the pins */
 };
 
 static int die(const char *fmt, const char *arg)
@@ -122,6 +133,16 @@ static int cmd_stats_show(const struct ctl *ctl)
 	struct sl_stats *st;
 	int err;
 
+	if (ctl->daemon) {
+		st = malloc(sizeof(*st));
+		if (!st)
+			return die("%s", strerror(ENOMEM));
+		err = sl_cli_stats_from_daemon(ctl->socket, st);
+		if (!err)
+			err = ctl->json ? print_json(st) : (print_text(st), 0);
+		free(st);
+		return err;
+	}
 	if (open_stats(ctl, &fds))
 		return 1;
 	st = malloc(sizeof(*st));
@@ -239,15 +260,18 @@ static int cmd_stats_watch(const struct ctl *ctl, double interval, long count)
 	return 0;
 }
 
-static int cmd_stats(const struct ctl *ctl, int argc, char **argv)
+static int cmd_stats(struct ctl *ctl, int argc, char **argv)
 {
 	double interval = 1.0;
 	long count = 0;
 	int i;
 
-	if (argc == 0 || !strcmp(argv[0], "show")) {
-		if (argc > 1)
-			return die("stats show takes no arguments, got '%s'", argv[1]);
+	if (argc == 0 || !strcmp(argv[0], "show") || !strcmp(argv[0], "--daemon")) {
+		for (i = argc && strcmp(argv[0], "--daemon") ? 1 : 0; i < argc; i++) {
+			if (strcmp(argv[i], "--daemon"))
+				return die("stats show takes only --daemon, got '%s'", argv[i]);
+			ctl->daemon = true;
+		}
 		return cmd_stats_show(ctl);
 	}
 	if (!strcmp(argv[0], "help")) {
@@ -277,19 +301,23 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .pin_dir = SL_DEFAULT_PIN_DIR };
+	struct ctl ctl = { .pin_dir = SL_DEFAULT_PIN_DIR, .socket = SL_CTL_SOCKET_PATH };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+jp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jp:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctl.json = true;
 			break;
 		case 'p':
 			ctl.pin_dir = optarg;
+			break;
+		case 's':
+			ctl.socket = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -307,5 +335,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "stats"))
 		return cmd_stats(&ctl, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "log"))
+		return sl_cli_log(ctl.json, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "status"))
+		return sl_cli_status(ctl.socket, ctl.json, argc - 1, argv + 1);
 	return die("unknown object '%s' (try: sluicectl help)", argv[0]);
 }

@@ -22,13 +22,17 @@
 
 #include "compile.h"
 #include "config.h"
+#include "ctl_daemon.h"
 #include "dataplane/fw.h"
 #include "dataplane/log.h"
+#include "dataplane/logger.h"
+#include "dataplane/tiers.h"
 
 static const char usage[] =
-	"Usage: sluiced -c FILE [--check] [--detach] [--pin-dir DIR] [-v]\n"
+	"Usage: sluiced -c FILE [--check] [--detach] [--pin-dir DIR] [--socket PATH] [-v]\n"
 	"  -c, --config FILE  the YAML config (docs/config.md)\n"
 	"      --pin-dir DIR  pin the maps here instead of settings.pin_dir\n"
+	"      --socket PATH  serve the control socket here instead of control.socket\n"
 	"      --check        validate and compile the config, touch nothing, exit\n"
 	"      --detach       remove what a previous sluiced left enforcing (keep_enforcing) and exit\n"
 	"  -v, --verbose      debug messages (libbpf's too)\n"
@@ -37,6 +41,7 @@ static const char usage[] =
 struct opts {
 	const char *config;
 	const char *pin_dir;
+	const char *socket;
 	bool check;
 	bool detach;
 	bool verbose;
@@ -49,6 +54,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "check", no_argument, NULL, 'C' },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "socket", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -68,6 +74,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'P':
 			o->pin_dir = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -176,6 +185,10 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 	struct sl_diag diag = { { 0 } };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sl_fw *fw = NULL;
+	struct sl_ctld *ctl = NULL;
+	struct sl_logger *lg = NULL;
+	struct sl_fw_opts opts = { 0 };
+	struct sl_topology topo;
 	sigset_t block, old;
 	size_t i;
 	int err;
@@ -192,7 +205,20 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	err = sl_fw_load(tables, &fw, &diag);
+	err = sl_ctld_open(cfg, &ctl);
+	if (err)
+		goto out;
+	/* Only a config that places maps depends on reading the topology. */
+	if (cfg->memory.pools[SL_POOL_PREFIX_TABLES].set || cfg->memory.pools[SL_POOL_RULE_TABLES].set) {
+		err = sl_tiers_discover("/sys", &topo, &diag);
+		if (err) {
+			pr_warn("%s\n", diag.msg);
+			goto out;
+		}
+		opts.topo = &topo;
+		opts.memory = &cfg->memory;
+	}
+	err = sl_fw_load_opts(tables, &opts, &fw, &diag);
 	if (err) {
 		pr_warn("%s\n", diag.msg);
 		goto out;
@@ -214,13 +240,22 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 		goto out;
 	}
 	pr_info("enforcing %u rules; counters pinned under %s\n", tables->n_rules, cfg->pin_dir);
+	err = sl_logger_start_fw(cfg, tables, fw, &lg);
+	if (err)
+		goto out;
 
-	while (!stop_signal)
-		sigsuspend(&old);
+	err = sl_ctld_run(ctl, cfg, tables, fw, &block);
+	if (err < 0)
+		goto out;
+	stop_signal = err;
+	err = 0;
 	pr_info("%s: %s\n", strsignal(stop_signal),
 		cfg->keep_enforcing ? "exiting, the firewall keeps enforcing (keep_enforcing)"
 				    : "detaching and exiting");
 out:
+	/* Everything logged so far is written before the program goes. */
+	sl_logger_stop(lg);
+	sl_ctld_close(ctl);
 	sl_fw_destroy(fw, err ? false : cfg->keep_enforcing);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
@@ -252,6 +287,15 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s", o.pin_dir);
+	}
+	if (o.socket) {
+		if (o.socket[0] != '/' || strlen(o.socket) >= sizeof(cfg->control.socket)) {
+			fprintf(stderr, "sluiced: --socket must be an absolute path shorter than %zu bytes\n",
+				sizeof(cfg->control.socket));
+			err = -EINVAL;
+			goto out;
+		}
+		snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s", o.socket);
 	}
 	err = sl_compile(cfg, &tables, &diag);
 	if (err) {

@@ -17,6 +17,7 @@
 
 #include "../control/dir24.h"
 #include "log.h"
+#include "mapnode.h"
 #include "sluice.skel.h"
 
 /* LPM tries get room beyond the compiled prefixes for later updates. */
@@ -237,7 +238,63 @@ static int size_dir24(struct sl_fw *fw, const struct sl_tables *t)
 					(uint32_t)groups * (SL_DIR8_GROUP / SL_DIR_PER_ELEM));
 }
 
+/* The large maps and the memory pool that places each. */
+static const struct {
+	enum sl_pool_id pool;
+	const char *map;
+} placed_maps[] = {
+	{SL_POOL_PREFIX_TABLES, "sl_dir24"},
+	{SL_POOL_PREFIX_TABLES, "sl_dir8"},
+	{SL_POOL_PREFIX_TABLES, "sl_pfx6"},
+	{SL_POOL_RULE_TABLES, "sl_class_bits"},
+};
+
+static int place_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_diag *diag)
+{
+	uint64_t resolved[SL_POOL_COUNT] = {0};
+	size_t i;
+	bool fell_back;
+	int err, node;
+
+	if (!o || !o->topo || !o->memory)
+		return 0;
+	for (i = 0; i < sizeof(placed_maps) / sizeof(placed_maps[0]); i++) {
+		enum sl_pool_id pool = placed_maps[i].pool;
+		const struct sl_pool_cfg *pc = &o->memory->pools[pool];
+		struct bpf_map *map = bpf_object__find_map_by_name(fw->skel->obj, placed_maps[i].map);
+		struct sl_tier_req req = pc->tier;
+
+		if (!pc->set || !map)
+			continue;
+		/* The pool's first map resolves (and warns once); the rest follow it. */
+		if (resolved[pool]) {
+			req.kind = SL_TIER_NODES;
+			req.nodes = resolved[pool];
+		}
+		err = sl_tier_map_node(map, o->topo, &req, o->memory->strict, &node, &fell_back, diag);
+		if (err)
+			return err;
+		resolved[pool] = 1ULL << node;
+		pr_debug("%s (%s): tier %s -> node %d\n", placed_maps[i].map, sl_pool_name(pool),
+			 sl_tier_kind_name(pc->tier.kind), node);
+	}
+	return 0;
+}
+
+int sl_fw_map_node(const struct sl_fw *fw, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(fw->skel->obj, name);
+
+	return map && (bpf_map__map_flags(map) & BPF_F_NUMA_NODE) ? (int)bpf_map__numa_node(map) : -1;
+}
+
 int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag)
+{
+	return sl_fw_load_opts(t, NULL, out, diag);
+}
+
+int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, struct sl_fw **out,
+		    struct sl_diag *diag)
 {
 	struct sl_fw *fw;
 	int err;
@@ -255,10 +312,19 @@ int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *di
 	err = size_dir24(fw, t);
 	if (!err)
 		err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx6, t->n_pfx6 + SL_PREFIX_HEADROOM);
+	/* The event ring is locked memory: a page when no rule logs. */
+	if (!err)
+		err = bpf_map__set_max_entries(fw->skel->maps.sl_events,
+					       (t->prog_cfg.flags & SL_CFG_LOG) && t->event_ring_bytes
+						       ? t->event_ring_bytes
+						       : (uint32_t)sysconf(_SC_PAGESIZE));
 	if (err) {
 		diagf(diag, "cannot size the prefix tables: %s", strerror(-err));
 		goto fail;
 	}
+	err = place_maps(fw, opts, diag);
+	if (err)
+		goto fail;
 	err = sluice__load(fw->skel);
 	if (err) {
 		diagf(diag, "the kernel refused the XDP program: %s%s", strerror(-err),

@@ -22,6 +22,26 @@ struct sl_fw;
  */
 int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag);
 
+struct sl_topology;
+
+/* Where the large maps go (docs/tiers.md); NULL members leave them to the kernel. */
+struct sl_fw_opts {
+	const struct sl_topology *topo;
+	const struct sl_memory_cfg *memory;
+};
+
+/*
+ * sl_fw_load, and before the load each large map whose pool the memory
+ * config names (prefix_tables: sl_dir24, sl_dir8, sl_pfx6; rule_tables:
+ * sl_class_bits) gets the NUMA node of its tier (sl_tier_map_node). A
+ * missing tier falls back to fast, or fails with -ENODEV when strict.
+ */
+int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, struct sl_fw **out,
+		    struct sl_diag *diag);
+
+/* The NUMA node a map was created on, or -1 when it was left to the kernel. */
+int sl_fw_map_node(const struct sl_fw *fw, const char *name);
+
 /* The loaded XDP program's fd (for BPF_PROG_TEST_RUN). */
 int sl_fw_prog_fd(const struct sl_fw *fw);
 

@@ -8,7 +8,7 @@ SL_PACKAGES=(
   meson ninja-build pkg-config clang llvm libclang-rt-14-dev bpftool
   libbpf-dev libxdp-dev libfyaml-dev libcmocka-dev liburing-dev libnuma-dev
   libmnl-dev libjansson-dev libpcap-dev iproute2 nftables python3
-  python3-yaml ethtool
+  python3-yaml ethtool qemu-system-x86 busybox-static cpio tcpdump
 )
 
 sl_die() {

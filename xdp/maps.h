@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "sluice/abi.h"
+#include "sluice/events.h"
 
 /* Scalar field value -> class id (index of sl_class_bits). */
 struct {
@@ -115,6 +116,32 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sl_counter);
 } sl_reasons SEC(".maps");
+
+/*
+ * Events of logging rules (sluice/events.h), drained by the logger. The
+ * loader sizes it (logging.ring_bytes) or shrinks it to a page when no
+ * rule logs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SL_EVENT_RING_DEFAULT);
+} sl_events SEC(".maps");
+
+/* Rule index -> its sampling and rate-limit state on this CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct sl_log_state);
+} sl_log_state SEC(".maps");
+
+/* enum sl_log_stat -> events emitted, sampled out and lost, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_LOG_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_log_stats SEC(".maps");
 
 /* Scratch bitmap, per CPU: too large for the 512-byte BPF stack. */
 struct {

@@ -133,14 +133,129 @@ static __always_inline void sl_count(void *map, __u32 key, __u64 bytes)
 /* sl_walk_word's answer when no rule of the word decided. */
 #define SL_WALK_CONTINUE 0xffffffff
 
+static __always_inline void sl_log_stat(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&sl_log_stats, &stat);
+
+	if (v)
+		(*v)++;
+}
+
+/*
+ * The event of a logging rule that counted or decided a packet: 1 in
+ * log_sample matches, at most log_rate a second, both per CPU so that
+ * the packet path shares no cache line; then a record reserved in the
+ * ring buffer, never waited for (a full ring is counted). A global
+ * function, verified once; rules that do not log never call it.
+ */
+__noinline int sl_log_event(struct xdp_md *ctx, const struct sl_pkt *p, const struct sl_rule *rule,
+			    __u32 idx, __u32 verdict)
+{
+	void *data, *data_end;
+	struct sl_log_state *st;
+	struct sl_event *ev;
+	__u32 n, len;
+	__u64 now;
+
+	if (!ctx || !p || !rule)
+		return 0;
+	st = bpf_map_lookup_elem(&sl_log_state, &idx);
+	if (!st)
+		return 0;
+	if (rule->log_sample > 1) {
+		n = st->sample_n;
+		st->sample_n = n + 1 >= rule->log_sample ? 0 : n + 1;
+		if (n) {
+			sl_log_stat(SL_LOG_STAT_SAMPLED_OUT);
+			return 0;
+		}
+	}
+	now = bpf_ktime_get_ns();
+	if (rule->log_rate) {
+		if (now - st->window_ns >= 1000000000ULL) {
+			st->window_ns = now;
+			st->window_n = 0;
+		}
+		if (st->window_n >= rule->log_rate) {
+			sl_log_stat(SL_LOG_STAT_RATE_LIMITED);
+			return 0;
+		}
+	}
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	len = data_end - data;
+	if (rule->capture_len) {
+		ev = bpf_ringbuf_reserve(&sl_events, sizeof(*ev) + SL_CAPTURE_MAX, 0);
+		if (!ev)
+			goto full;
+		n = rule->capture_len;
+		if (n > len)
+			n = len;
+		if (n > SL_CAPTURE_MAX)
+			n = SL_CAPTURE_MAX;
+		if (n) {
+			/*
+			 * The verifier needs 1..SL_CAPTURE_MAX in the register
+			 * passed; the barrier stops clang from proving the mask
+			 * redundant and dropping it (it is, for n in range).
+			 */
+			asm volatile("" : "+r"(n));
+			n = ((n - 1) & (SL_CAPTURE_MAX - 1)) + 1;
+			if (bpf_xdp_load_bytes(ctx, 0, (__u8 *)(ev + 1), n))
+				n = 0;
+		}
+		ev->cap_len = n;
+	} else {
+		ev = bpf_ringbuf_reserve(&sl_events, sizeof(*ev), 0);
+		if (!ev)
+			goto full;
+		ev->cap_len = 0;
+	}
+	ev->magic = SL_EVENT_MAGIC;
+	ev->version = SL_EVENT_VERSION;
+	ev->type = SL_EVENT_PACKET;
+	ev->verdict = verdict;
+	ev->family = p->l3_proto == ETH_P_IP ? 4 : 6;
+	ev->l4_proto = p->l4_proto;
+	ev->flags = (p->vlan != SL_VLAN_NONE ? SL_EVF_VLAN : 0) | (p->frag ? SL_EVF_FRAG : 0) |
+		    (p->sport != SL_PORT_NONE ? SL_EVF_PORTS : 0) |
+		    (p->tcp_flags_valid ? SL_EVF_TCP_FLAGS : 0) |
+		    (p->icmp != SL_ICMP_NONE ? SL_EVF_ICMP : 0);
+	ev->ts_ns = now;
+	ev->rule = idx;
+	ev->reason = verdict == SL_EV_VERDICT_DROP ? SL_REASON_RULE : SL_REASON_NONE;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->rx_queue = ctx->rx_queue_index;
+	ev->pkt_len = len;
+	ev->vlan = p->vlan != SL_VLAN_NONE ? p->vlan : 0;
+	ev->sport = p->sport != SL_PORT_NONE ? p->sport : 0;
+	ev->dport = p->dport != SL_PORT_NONE ? p->dport : 0;
+	ev->tcp_flags = p->tcp_flags_valid ? p->tcp_flags : 0;
+	ev->icmp = p->icmp != SL_ICMP_NONE ? p->icmp & 0xff : 0;
+	ev->pad[0] = 0;
+	ev->pad[1] = 0;
+	__builtin_memcpy(ev->src, p->src, 16);
+	__builtin_memcpy(ev->dst, p->dst, 16);
+	bpf_ringbuf_submit(ev, 0);
+	st->window_n++;
+	sl_log_stat(SL_LOG_STAT_EMITTED);
+	return 0;
+full:
+	sl_log_stat(SL_LOG_STAT_RING_FULL);
+	return 0;
+}
+
 /*
  * Walks the candidate rules of one bitmap word in rule order: count rules
  * are counted and passed over, the first accept or drop rule is counted
  * and decides. Returns SL_CLASSIFY_RESULT(verdict, reason) or
  * SL_WALK_CONTINUE. A global function: the verifier checks it once with
- * an unknown word, not once per word per caller path.
+ * an unknown word, not once per word per caller path. The event code is
+ * pruned at load unless some rule logs (SL_CFG_LOG).
  */
-__noinline __u32 sl_walk_word(__u64 word, __u32 base, __u64 bytes)
+__noinline __u32 sl_walk_word(struct xdp_md *ctx, const struct sl_pkt *p, __u64 word, __u32 base,
+			      __u64 bytes)
 {
 	int k;
 
@@ -158,6 +273,11 @@ __noinline __u32 sl_walk_word(__u64 word, __u32 base, __u64 bytes)
 		if (!rule)
 			break;
 		sl_count(&sl_rule_stats, idx, bytes);
+		if ((sl_cfg.flags & SL_CFG_LOG) && (rule->flags & SL_RULE_F_LOG))
+			sl_log_event(ctx, p, rule, idx,
+				     rule->action == SL_ACT_ACCEPT ? SL_EV_VERDICT_PASS
+				     : rule->action == SL_ACT_DROP ? SL_EV_VERDICT_DROP
+								   : SL_EV_VERDICT_COUNT);
 		if (rule->action == SL_ACT_ACCEPT)
 			return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);
 		if (rule->action == SL_ACT_DROP)
@@ -223,7 +343,7 @@ __noinline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 byt
 		}
 		if (!word)
 			continue;
-		res = sl_walk_word(word, i * 64, bytes);
+		res = sl_walk_word(ctx, p, word, i * 64, bytes);
 		if (res != SL_WALK_CONTINUE)
 			return res;
 	}

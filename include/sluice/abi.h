@@ -122,10 +122,22 @@ enum sl_action {
 	SL_ACT_COUNT = 2, /* count and continue with the next matching rule */
 };
 
+/*
+ * A rule's action and its logging (include/sluice/events.h): with
+ * SL_RULE_F_LOG a packet the rule counts or decides is an event, every
+ * log_sample-th one per CPU, at most log_rate a second per CPU; with a
+ * capture_len the event carries the packet's first capture_len bytes.
+ */
 struct sl_rule {
-	__u32 action; /* enum sl_action */
-	__u32 flags;  /* reserved, 0 */
+	__u32 action;      /* enum sl_action */
+	__u32 flags;       /* SL_RULE_F_x */
+	__u32 log_sample;  /* log 1 in N matches; 0 and 1 log every one */
+	__u32 log_rate;    /* events per second per CPU; 0: no limit */
+	__u16 capture_len; /* bytes captured, 0..SL_CAPTURE_MAX (events.h) */
+	__u16 pad[3];
 };
+
+#define SL_RULE_F_LOG 0x1 /* the rule emits events */
 
 /* Name of each rule, kept in a pinned map so stats need no config. */
 struct sl_rule_meta {
@@ -203,13 +215,14 @@ struct sl_prog_cfg {
 
 /* sl_prog_cfg.flags */
 #define SL_CFG_IP4_TABLE 0x1 /* sl_dir24/sl_dir8 hold IPv4 prefixes (else no IPv4 prefix is in a set) */
+#define SL_CFG_LOG 0x2 /* some rule logs: without it the event code is pruned at load */
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct sl_rule_bits) == SL_MAX_RULES / 8, "rule bits");
 _Static_assert(sizeof(struct sl_lpm4_key) == 8, "lpm4 key");
 _Static_assert(sizeof(struct sl_lpm6_key) == 20, "lpm6 key");
 _Static_assert(sizeof(struct sl_addr_class) == 8, "addr class");
-_Static_assert(sizeof(struct sl_rule) == 8, "rule");
+_Static_assert(sizeof(struct sl_rule) == 24, "rule");
 _Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
 _Static_assert(sizeof(struct sl_counter) == 16, "counter");
 _Static_assert(sizeof(struct sl_prog_cfg) == 32, "prog cfg");

@@ -49,7 +49,7 @@ json_get() { # json_get FILE PYTHON-EXPR-ON-d
 }
 
 start_daemon() { # start_daemon CONFIG
-  "$sluiced" -c "$1" --pin-dir "$pin" 2>"$tmp/sluiced.log" &
+  "$sluiced" -c "$1" --pin-dir "$pin" --socket "$tmp/control.sock" 2>"$tmp/sluiced.log" &
   daemon=$!
   for _ in $(seq 100); do
     [ -e "$pin/sl_verdicts" ] && return 0

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "control/compile.h"
 #include "control/config.h"
 #include "control/prefix.h"
 
@@ -223,6 +224,92 @@ static void test_variants(void **state)
 	sl_config_free(cfg);
 }
 
+/* Rule log and capture options, and the logging section (docs/logs.md). */
+static void test_logging(void **state)
+{
+	const char *yaml = "version: 1\n"
+			   "rules:\n"
+			   "  - {name: a, action: drop, log: true}\n"
+			   "  - {name: b, action: drop, log: {sample: 100, rate_limit: 50}}\n"
+			   "  - {name: c, action: count, capture: {snaplen: 64}}\n"
+			   "  - {name: d, action: accept, capture: true, log: {sample: 2}}\n"
+			   "  - {name: e, action: accept, log: false}\n"
+			   "  - {name: f, action: accept}\n"
+			   "logging:\n"
+			   "  json: /var/log/sluice/events.json\n"
+			   "  pcap: /var/log/sluice/drops.pcap\n"
+			   "  rotate_size: 64M\n"
+			   "  rotate_seconds: 3600\n"
+			   "  max_files: 5\n"
+			   "  fsync: interval\n"
+			   "  fsync_interval_ms: 500\n"
+			   "  ring_size: 8M\n"
+			   "  buffer_size: 256K\n"
+			   "  buffers: 4\n"
+			   "  worker_ring_slots: 1024\n"
+			   "  io: pwrite\n";
+	struct sl_tables *t = NULL;
+	struct sl_config *cfg;
+	struct sl_diag diag;
+	const struct sl_logging_cfg *l;
+
+	(void)state;
+	assert_int_equal(load(yaml, NULL, &cfg, &diag), 0);
+	assert_true(cfg->rules[0].log);
+	assert_int_equal(cfg->rules[0].log_sample, 1);
+	assert_int_equal(cfg->rules[0].log_rate, 0);
+	assert_int_equal(cfg->rules[0].capture_len, 0);
+	assert_true(cfg->rules[1].log);
+	assert_int_equal(cfg->rules[1].log_sample, 100);
+	assert_int_equal(cfg->rules[1].log_rate, 50);
+	assert_true(cfg->rules[2].log);
+	assert_int_equal(cfg->rules[2].capture_len, 64);
+	assert_true(cfg->rules[3].log);
+	assert_int_equal(cfg->rules[3].capture_len, 128);
+	assert_int_equal(cfg->rules[3].log_sample, 2);
+	assert_false(cfg->rules[4].log);
+	assert_false(cfg->rules[5].log);
+	l = &cfg->logging;
+	assert_true(l->enabled);
+	assert_string_equal(l->json_path, "/var/log/sluice/events.json");
+	assert_string_equal(l->pcap_path, "/var/log/sluice/drops.pcap");
+	assert_int_equal(l->rotate_bytes, 64ull << 20);
+	assert_int_equal(l->rotate_seconds, 3600);
+	assert_int_equal(l->max_files, 5);
+	assert_int_equal(l->fsync, SL_FSYNC_INTERVAL);
+	assert_int_equal(l->fsync_interval_ms, 500);
+	assert_int_equal(l->ring_bytes, 8u << 20);
+	assert_int_equal(l->buffer_bytes, 256u << 10);
+	assert_int_equal(l->buffers, 4);
+	assert_int_equal(l->worker_ring_slots, 1024);
+	assert_int_equal(l->io, SL_LOG_IO_PWRITE);
+
+	/* The compiler copies the options into the rules and flags the program. */
+	assert_int_equal(sl_compile(cfg, &t, &diag), 0);
+	assert_true(t->prog_cfg.flags & SL_CFG_LOG);
+	assert_int_equal(t->event_ring_bytes, 8u << 20);
+	assert_int_equal(t->rules[0].flags, SL_RULE_F_LOG);
+	assert_int_equal(t->rules[1].log_sample, 100);
+	assert_int_equal(t->rules[1].log_rate, 50);
+	assert_int_equal(t->rules[2].capture_len, 64);
+	assert_int_equal(t->rules[2].action, SL_ACT_COUNT);
+	assert_int_equal(t->rules[4].flags, 0);
+	assert_int_equal(t->rules[5].flags, 0);
+	assert_int_equal(t->rules[5].capture_len, 0);
+	sl_tables_free(t);
+	sl_config_free(cfg);
+
+	/* Without logging options nothing logs, and the defaults hold. */
+	assert_int_equal(load("version: 1\nrules:\n  - {action: drop}\n", NULL, &cfg, &diag), 0);
+	assert_false(cfg->logging.enabled);
+	assert_int_equal(cfg->logging.ring_bytes, SL_EVENT_RING_DEFAULT);
+	assert_int_equal(sl_compile(cfg, &t, &diag), 0);
+	assert_false(t->prog_cfg.flags & SL_CFG_LOG);
+	assert_int_equal(t->rules[0].flags, 0);
+	sl_tables_free(t);
+	sl_config_free(cfg);
+}
+
 /* ------------------------------------------------------------------- errors */
 
 struct error_case {
@@ -233,9 +320,9 @@ struct error_case {
 static const struct error_case error_cases[] = {
 	/* unknown keys */
 	{"version: 1\nfoo: 1\n",
-	 "t.yaml:2:1: unknown key 'foo' in the top level (allowed: version, settings, interfaces, sets, rules)"},
+	 "t.yaml:2:1: unknown key 'foo' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
 	{"version: 1\nrules:\n  - action: drop\n    prot: tcp\n",
-	 "t.yaml:4:5: unknown key 'prot' in a rule (allowed: name, src, dst, protocol, sport, dport, tcp_flags, icmp_type, vlan, interface, action)"},
+	 "t.yaml:4:5: unknown key 'prot' in a rule (allowed: name, src, dst, protocol, sport, dport, tcp_flags, icmp_type, vlan, interface, action, log, capture)"},
 	{"version: 1\nsettings:\n  default: drop\n",
 	 "t.yaml:3:3: unknown key 'default' in settings (allowed: default_policy, malformed, non_ip, fragments, keep_enforcing, pin_dir)"},
 	{"version: 1\ninterfaces:\n  - name: sl-a\n    xdp: native\n",
@@ -365,7 +452,49 @@ static const struct error_case error_cases[] = {
 	{"%\xff", "t.yaml:1:2: the config is not valid UTF-8 text"},
 	{"version: 1\nx: \xed\xa0\x80\n", "t.yaml:2:4: the config is not valid UTF-8 text"},
 	{"version: 1\nx\xc3\xa9: 1\n",
-	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules)"},
+	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
+	/* rule log and capture options */
+	{"version: 1\nrules:\n  - {action: drop, log: yes}\n",
+	 "t.yaml:3:25: log must be true or false, not 'yes'"},
+	{"version: 1\nrules:\n  - {action: drop, log: {sample: 0}}\n",
+	 "t.yaml:3:34: sample must be at least 1 (1 logs every packet)"},
+	{"version: 1\nrules:\n  - {action: drop, log: {sample: x}}\n",
+	 "t.yaml:3:34: sample 'x' is not a number"},
+	{"version: 1\nrules:\n  - {action: drop, log: {rate: 5}}\n",
+	 "t.yaml:3:26: unknown key 'rate' in log (allowed: sample, rate_limit)"},
+	{"version: 1\nrules:\n  - {action: drop, log: {rate_limit: 100000001}}\n",
+	 "t.yaml:3:38: rate_limit 100000001 is out of range (0-100000000)"},
+	{"version: 1\nrules:\n  - {action: drop, capture: {snaplen: 257}}\n",
+	 "t.yaml:3:39: snaplen 257 is out of range (0-256)"},
+	{"version: 1\nrules:\n  - {action: drop, capture: {snaplen: 0}}\n",
+	 "t.yaml:3:39: snaplen must be 1-256"},
+	{"version: 1\nrules:\n  - {action: drop, capture: [1]}\n",
+	 "t.yaml:3:30: capture must be a scalar, not a list"},
+	{"version: 1\nrules:\n  - {action: drop, log: false, capture: true}\n",
+	 "t.yaml:3:25: 'log: false' contradicts 'capture'"},
+	/* the logging section */
+	{"version: 1\nlogging:\n  fsync: none\n",
+	 "t.yaml:3:3: logging needs 'json' or 'pcap' (or both)"},
+	{"version: 1\nlogging:\n  json: rel/x.json\n",
+	 "t.yaml:3:9: json 'rel/x.json' must be an absolute path"},
+	{"version: 1\nlogging:\n  json: /x\n  pcap: /x\n",
+	 "t.yaml:4:9: pcap and json must be different files"},
+	{"version: 1\nlogging:\n  json: /x\n  fsync: always\n",
+	 "t.yaml:4:10: bad fsync 'always' (allowed: none, interval, batch)"},
+	{"version: 1\nlogging:\n  json: /x\n  ring_size: 12K\n",
+	 "t.yaml:4:14: ring_size 12288 is not a power of two"},
+	{"version: 1\nlogging:\n  json: /x\n  ring_size: 1K\n",
+	 "t.yaml:4:14: ring_size 1024 is out of range (4096-1073741824)"},
+	{"version: 1\nlogging:\n  json: /x\n  rotate_size: 10X\n",
+	 "t.yaml:4:16: rotate_size '10X' is not a size (a number with an optional K, M or G)"},
+	{"version: 1\nlogging:\n  json: /x\n  buffers: 1\n",
+	 "t.yaml:4:12: buffers must be at least 2"},
+	{"version: 1\nlogging:\n  json: /x\n  worker_ring_slots: 100\n",
+	 "t.yaml:4:22: worker_ring_slots 100 is not a power of two of at least 2"},
+	{"version: 1\nlogging:\n  json: /x\n  io: aio\n",
+	 "t.yaml:4:7: bad io 'aio' (allowed: io_uring, pwrite)"},
+	{"version: 1\nlogging:\n  json: /x\n  rotate: 1\n",
+	 "t.yaml:4:3: unknown key 'rotate' in logging (allowed: json, pcap, rotate_size, rotate_seconds, max_files, fsync, fsync_interval_ms, flush_ms, ring_size, buffer_size, buffers, worker_ring_slots, io)"},
 };
 
 static void test_errors(void **state)
@@ -696,6 +825,96 @@ static void test_edge_firewall_demo(void **state)
 	sl_config_free(cfg);
 }
 
+/* ------------------------------------------------------------------ memory */
+
+static void test_memory(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"memory:\n"
+		"  strict: true\n"
+		"  pools:\n"
+		"    umem: fast\n"
+		"    flow_tables: {tier: capacity, huge_pages: true}\n"
+		"    log_buffers: auto\n"
+		"    capture_buffers: [1, 3]\n"
+		"    prefix_tables: capacity\n"
+		"    rule_tables: {tier: [0]}\n";
+	const struct sl_pool_cfg *p;
+	struct sl_config *cfg;
+	struct sl_diag diag;
+
+	(void)state;
+	/* Without the section every pool is unset, auto, and nothing is strict. */
+	assert_int_equal(load("version: 1\n", NULL, &cfg, &diag), 0);
+	assert_false(cfg->memory.strict);
+	assert_false(cfg->memory.pools[SL_POOL_PREFIX_TABLES].set);
+	assert_int_equal(cfg->memory.pools[SL_POOL_UMEM].tier.kind, SL_TIER_AUTO);
+	sl_config_free(cfg);
+
+	if (load(yaml, NULL, &cfg, &diag))
+		fail_msg("%s", diag.msg);
+	p = cfg->memory.pools;
+	assert_true(cfg->memory.strict);
+	assert_true(p[SL_POOL_UMEM].set);
+	assert_int_equal(p[SL_POOL_UMEM].tier.kind, SL_TIER_FAST);
+	assert_false(p[SL_POOL_UMEM].huge_pages);
+	assert_int_equal(p[SL_POOL_FLOW_TABLES].tier.kind, SL_TIER_CAPACITY);
+	assert_true(p[SL_POOL_FLOW_TABLES].huge_pages);
+	assert_true(p[SL_POOL_LOG_BUFFERS].set);
+	assert_int_equal(p[SL_POOL_LOG_BUFFERS].tier.kind, SL_TIER_AUTO);
+	assert_int_equal(p[SL_POOL_CAPTURE_BUFFERS].tier.kind, SL_TIER_NODES);
+	assert_int_equal(p[SL_POOL_CAPTURE_BUFFERS].tier.nodes, (1u << 1) | (1u << 3));
+	assert_int_equal(p[SL_POOL_PREFIX_TABLES].tier.kind, SL_TIER_CAPACITY);
+	assert_int_equal(p[SL_POOL_RULE_TABLES].tier.kind, SL_TIER_NODES);
+	assert_int_equal(p[SL_POOL_RULE_TABLES].tier.nodes, 1);
+	assert_string_equal(sl_pool_name(SL_POOL_PREFIX_TABLES), "prefix_tables");
+	assert_null(sl_pool_name(SL_POOL_COUNT));
+	sl_config_free(cfg);
+}
+
+static void test_memory_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{"version: 1\nmemory:\n  stric: true\n",
+		 "t.yaml:3:3: unknown key 'stric' in memory (allowed: strict, pools)"},
+		{"version: 1\nmemory: fast\n", "t.yaml:2:9: memory must be a mapping, not a scalar"},
+		{"version: 1\nmemory:\n  strict: maybe\n",
+		 "t.yaml:3:11: strict must be true or false, not 'maybe'"},
+		{"version: 1\nmemory:\n  pools:\n    umem: slow\n",
+		 "t.yaml:4:11: bad tier 'slow' (allowed: fast, capacity, auto)"},
+		{"version: 1\nmemory:\n  pools:\n    dma: fast\n",
+		 "t.yaml:4:5: unknown key 'dma' in memory.pools (allowed: umem, flow_tables, "
+		 "log_buffers, capture_buffers, prefix_tables, rule_tables)"},
+		{"version: 1\nmemory:\n  pools:\n    umem: [64]\n",
+		 "t.yaml:4:12: node id 64 is out of range (0-63)"},
+		{"version: 1\nmemory:\n  pools:\n    umem: [1, 1]\n",
+		 "t.yaml:4:15: node 1 listed twice"},
+		{"version: 1\nmemory:\n  pools:\n    umem: []\n",
+		 "t.yaml:4:5: tier: an empty node list (name at least one node)"},
+		{"version: 1\nmemory:\n  pools:\n    umem: {tier: fast, huge: true}\n",
+		 "t.yaml:4:24: unknown key 'huge' in umem (allowed: tier, huge_pages)"},
+		{"version: 1\nmemory:\n  pools:\n    prefix_tables: {huge_pages: true}\n",
+		 "t.yaml:4:33: huge_pages does not apply to prefix_tables (BPF maps)"},
+	};
+	size_t i, failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sl_config *cfg = (void *)1;
+		struct sl_diag diag;
+		int err = load(cases[i].yaml, NULL, &cfg, &diag);
+
+		if (err != -EINVAL || strcmp(diag.msg, cases[i].msg)) {
+			print_error("case %zu: got %d '%s'\n  want '%s'\n", i, err, diag.msg,
+				    cases[i].msg);
+			failed++;
+		}
+		assert_null(cfg);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_logging),
 		cmocka_unit_test(test_too_many_rules),
 		cmocka_unit_test(test_too_many_sets_in_rule),
 		cmocka_unit_test(test_set_file_errors),
@@ -710,6 +930,8 @@ int main(void)
 		cmocka_unit_test(test_error_in_file),
 		cmocka_unit_test(test_all_shipped_configs),
 		cmocka_unit_test(test_edge_firewall_demo),
+		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_memory_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The logger (docs/logs.md): one thread that drains the event sources
+ * (the XDP program's sl_events ring buffer and the workers' SPSC rings)
+ * and writes JSON lines and pcap captures through io_uring: large
+ * buffers, several writes in flight, registered buffers and files, short
+ * writes and -EAGAIN resubmitted. Where io_uring is refused it says so
+ * once and uses pwrite. Files rotate by size and age, the oldest beyond
+ * max_files are removed, fsync follows the configured policy.
+ *
+ * Nothing here ever makes a producer wait: a full ring drops and counts
+ * at the producer, a full disk drops and counts here and writing resumes
+ * when space returns.
+ */
+#ifndef SLUICE_LOGGER_H
+#define SLUICE_LOGGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../control/config.h"
+#include "sluice/abi.h"
+#include "spsc.h"
+
+struct sl_logger;
+
+/* Where events come from, besides the rings added with sl_logger_add_ring. */
+struct sl_logger_sources {
+	int events_fd;                    /* sl_events ring buffer map, or -1 */
+	int log_stats_fd;                 /* sl_log_stats map (for the summary), or -1 */
+	const struct sl_rule_meta *names; /* rule names by index, copied; may be NULL */
+	uint32_t n_names;
+};
+
+/* Counters of the logger; drops are per reason, the rings' per ring. */
+struct sl_logger_stats {
+	uint64_t records;        /* events taken from the sources */
+	uint64_t json_written;   /* JSON lines on disk */
+	uint64_t pcap_written;   /* pcap records on disk */
+	uint64_t bytes_written;
+	uint64_t writes;         /* write requests completed */
+	uint64_t short_writes;   /* resubmitted for their remainder */
+	uint64_t retries;        /* -EAGAIN / -EINTR resubmitted */
+	uint64_t drop_disk_full; /* records lost to ENOSPC or EDQUOT */
+	uint64_t drop_io_error;  /* records lost to other write errors */
+	uint64_t drop_decode;    /* malformed records */
+	uint64_t disk_full;      /* times a write hit a full disk */
+	uint64_t rotations;
+	uint64_t fsyncs;
+	uint64_t ring_drops;     /* records the workers' rings refused, summed */
+	bool io_uring;           /* false: the pwrite fallback is in use */
+};
+
+/*
+ * Starts the logger thread for the logging config cfg (copied). With
+ * SLUICE_LOG_PWRITE=1 in the environment, or cfg->io SL_LOG_IO_PWRITE,
+ * or when io_uring is refused, it writes with pwrite. Existing non-empty
+ * output files are rotated away first. Returns 0 or a negative errno
+ * (-EINVAL for a config without outputs, the open error of a file).
+ */
+int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sources *src,
+		    struct sl_logger **out);
+
+/*
+ * Adds a single-producer ring of cfg->worker_ring_slots slots of
+ * slot_size bytes that the logger drains (records are struct sl_event
+ * plus captured bytes), named name in the JSON "source" field (at most
+ * 31 characters). The logger owns the ring: it lives until
+ * sl_logger_stop. At most SL_LOGGER_MAX_RINGS. 0 or a negative errno.
+ */
+#define SL_LOGGER_MAX_RINGS 64
+int sl_logger_add_ring(struct sl_logger *lg, const char *name, uint32_t slot_size,
+		       struct sl_spsc **out);
+
+/*
+ * Waits until every record the sources held when called is written (or
+ * counted as dropped), at most timeout_ms. 0, or -ETIMEDOUT.
+ */
+int sl_logger_flush(struct sl_logger *lg, int timeout_ms);
+
+/* A snapshot of the counters; callable from any thread. */
+void sl_logger_stats(const struct sl_logger *lg, struct sl_logger_stats *out);
+
+/*
+ * Drains every source, writes and (unless fsync is none) syncs everything,
+ * stops the thread, closes the files and frees lg. NULL-safe. Returns 0
+ * or the first write error seen, as a negative errno.
+ */
+int sl_logger_stop(struct sl_logger *lg);
+
+/*
+ * What sluiced calls: starts the logger for cfg->logging with the loaded
+ * program's event ring and rule names, or, without a logging section,
+ * sets *out to NULL (saying once if some rule logs all the same).
+ */
+struct sl_fw;
+struct sl_tables;
+int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
+		       const struct sl_fw *fw, struct sl_logger **out);
+
+/* Sums the per-CPU sl_log_stats map into out[SL_LOG_STAT_COUNT]. 0 or a negative errno. */
+int sl_log_stats_read(int fd, uint64_t *out);
+
+#endif /* SLUICE_LOGGER_H */
