@@ -10,8 +10,9 @@ struct bpf_link;
 struct bpf_map;
 
 /*
- * Attaches prog to dev in native mode through a bpf_link, so that it is
- * detached when the link is destroyed or the process ends. Returns 0 and
+ * Attaches prog to dev through a bpf_link (in the driver's own XDP mode
+ * where it has one, as veth does), so that it is detached when the link
+ * is destroyed or the process ends. Returns 0 and
  * the link in *link, or a negative errno with why (-ENODEV: no such
  * interface; -EBUSY: another XDP program is attached).
  */

@@ -8,9 +8,11 @@
  * `burst` packets back to back) and gives up any debt beyond that. A call of a paced sender therefore spins
  * its CPU, like a poll-mode driver, and keeps time to the microsecond.
  *
- * The debt given up is what the kernel's pause between two calls costs
- * (it tears the call's page pool down; a few ms when packets were in
- * flight). Calls last seconds, so that is a fraction of a percent.
+ * Debt is given up only when the sender's CPU stalls for longer than
+ * `burst` intervals (another task ran there): the slot counts it, and a
+ * rate that falls short says how much. A run is one BPF_PROG_RUN call per
+ * sender (gen/tx.c), so the kernel's pause at the end of a call (it tears
+ * the page pool down) never falls inside a run.
  */
 #ifndef SLUICE_GEN_PACER_H
 #define SLUICE_GEN_PACER_H

@@ -552,11 +552,12 @@ static void interval(const struct opts *o, const struct view *a, const struct vi
 
 		for (i = 0; i < SL_GEN_HIST_BUCKETS; i++)
 			hist[i] = b->rx->hist[i] - (a->rx ? a->rx->hist[i] : 0);
+		uint64_t gaps_a = a->rx ? rx_gap_lost(a->rx) : 0, gaps_b = rx_gap_lost(b->rx);
+
 		rx_pkts = b->rx->packets - (a->rx ? a->rx->packets : 0);
 		rx_pps = (double)rx_pkts / dt;
-		lost = rx_gap_lost(b->rx) - (a->rx ? rx_gap_lost(a->rx) : 0);
-		if (rx_gap_lost(b->rx) < (a->rx ? rx_gap_lost(a->rx) : 0))
-			lost = 0;
+		/* Gaps filled late (reordering) can make the count go down: not a negative loss. */
+		lost = gaps_b > gaps_a ? gaps_b - gaps_a : 0;
 		p99 = sl_gen_hist_percentile(hist, 99, 0);
 	}
 	j = json_object();
@@ -696,18 +697,20 @@ static int emit(const struct opts *o, json_t *out)
 	return 0;
 }
 
-/*
- * Runs the generator once at pps for secs (0: until count or a signal),
- * with the analyser when rx is not NULL. Fills the result object. Returns
- * 0 or a negative errno with why.
- */
+/* What one run of the generator sent and, with an analyser, what came back. */
 struct trial {
-	double secs;
+	double secs;                       /* wall time */
 	struct sl_gen_tx_totals tx;
-	uint64_t sent[SL_GEN_MAX_STREAMS];
-	struct sl_gen_rx_snap *rx;
+	uint64_t sent[SL_GEN_MAX_STREAMS]; /* sequence numbers used per stream */
+	struct sl_gen_rx_snap *rx;         /* owned by the caller; NULL without analyser */
 };
 
+/*
+ * Runs the generator once at pps (0: as fast as it can) for secs (0: until
+ * count or a signal), from zeroed counters, with the analyser when rx is
+ * not NULL; with live, one line a second, also appended to intervals.
+ * Fills res. Returns 0 or a negative errno with why.
+ */
 static int run_tx(const struct opts *o, struct sl_gen_tx *tx, struct sl_gen_rx *rx, double pps,
 		  uint64_t count, double secs, bool live, json_t *intervals, struct trial *res,
 		  char *why, size_t why_len)

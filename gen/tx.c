@@ -38,6 +38,7 @@ struct sender {
 	unsigned slot;
 	int cpu;
 	double pps;
+	uint64_t t0_ns; /* the schedule's start, the same for every sender */
 	uint64_t quota; /* 0: none */
 	uint8_t *buf;   /* metadata + template */
 	int err;
@@ -202,12 +203,16 @@ static void sender_run(struct sender *s)
 	struct sl_gen_tx_slot slot;
 	int err;
 
-	/* The schedule starts now and carries over from call to call. */
+	/*
+	 * The schedule starts when the run did, for every sender alike (one that
+	 * started late catches up like one that stalled), and carries over from
+	 * call to call.
+	 */
 	err = sl_gen_tx_slot_read(tx, s->slot, &slot);
 	if (err)
 		goto fail;
 	slot.quota = s->quota;
-	err = sl_gen_pace_init(&slot, s->pps, tx->burst, now_ns());
+	err = sl_gen_pace_init(&slot, s->pps, tx->burst, s->t0_ns);
 	if (!err)
 		err = sl_gen_tx_slot_write(tx, s->slot, &slot);
 	if (err)
@@ -276,6 +281,7 @@ int sl_gen_tx_start(struct sl_gen_tx *tx, double pps, uint64_t count)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 }; /* no SA_RESTART: the call must end */
 	sigset_t block, old;
+	uint64_t t0 = now_ns();
 	unsigned i;
 	int err = 0;
 
@@ -299,6 +305,7 @@ int sl_gen_tx_start(struct sl_gen_tx *tx, double pps, uint64_t count)
 		s->slot = i;
 		s->cpu = tx->first_cpu >= 0 ? tx->first_cpu + (int)i : -1;
 		s->pps = pps / tx->n_threads;
+		s->t0_ns = t0;
 		s->quota = count / tx->n_threads + (i == 0 ? count % tx->n_threads : 0);
 		if (count && !s->quota) {
 			atomic_store(&s->done, true);

@@ -17,7 +17,8 @@ nsb=sl-genb$$
 ifa=slga$$
 ifb=slgb$$
 tmp=$(mktemp -d)
-bg=
+bg=    # the sluice-gen running in the background, if any
+refl=  # the reflector, while bg is another one
 
 fail() {
   echo "FAIL: $*" >&2
@@ -26,10 +27,11 @@ fail() {
 
 cleanup() {
   set +e
-  if [ -n "$bg" ]; then
-    kill -TERM "$bg" 2>/dev/null
-    wait "$bg" 2>/dev/null
-  fi
+  local p
+  for p in $bg $refl; do
+    kill -TERM "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
   ip netns del "$nsa" 2>/dev/null
   ip netns del "$nsb" 2>/dev/null
   rm -rf "$tmp"
@@ -126,7 +128,7 @@ check(rx["latency_ns"]["samples"] == rx["packets"], "a packet without a latency"
 check(0 < rx["latency_ns"]["p50"] <= rx["latency_ns"]["p99"] <= rx["latency_ns"]["max"] < 10**9,
       "latency percentiles")
 check(rx["clock_errors"] == 0, "clock errors")
-check(len(rx["streams"]) == 1 and rx["streams"][0]["sent"] == tx["packets"], "streams")
+check(sum(x["sent"] for x in rx["streams"]) == tx["packets"], "streams")
 PY
   sent_total=$((sent_total + $(jget "$tmp/$name.json" 'd["tx"]["packets"]')))
 }
@@ -144,6 +146,14 @@ tx_rx imix4 --src 198.18.0.1 --dst 198.18.0.2/28 --proto icmp --size imix --vlan
 [ "$(jget "$tmp/imix4.json" 'd["rx"]["bytes"]')" -eq $((100 * (7 * 62 + 4 * 572 + 1496))) ] ||
   fail "IMIX: $(jget "$tmp/imix4.json" 'd["rx"]["bytes"]') bytes received"
 tx_rx icmp6 --src 2001:db8::1 --dst 2001:db8::2 --proto icmp --size 100,1500 --count 1000 --rate 20000
+
+# Two senders (one per core): two streams of 1,000, each counted on its own.
+tx_rx threads --src 198.18.0.1 --dst 198.18.0.2 --threads 2 --count 2000 --rate 20000 --stream 40
+python3 - "$tmp/threads.json" <<'PY' || fail "threads: $(cat "$tmp/threads.json")"
+import json, sys
+s = sorted((x["stream"], x["sent"], x["received"], x["lost"]) for x in json.load(open(sys.argv[1]))["rx"]["streams"])
+sys.exit(0 if s == [(40, 1000, 1000, 0), (41, 1000, 1000, 0)] else 1)
+PY
 
 # --- Rate: 20,000 pps for 3 s within 10%. With the default burst (64) a
 # stall of the sender's CPU longer than 64 intervals (3.2 ms here) is given
@@ -189,6 +199,19 @@ in_a "$gen" tx -i "$ifa" -j -q --src 198.18.0.1 --dst 198.18.0.2 --rate 500M -d 
 
 # --- search: the maximum passes at once; with loss forced, nothing passes. ---
 start_reflector
+
+# Ctrl-C ends a 30 s run at once, with a summary, nothing lost, detached.
+refl=$bg
+ip netns exec "$nsa" "$gen" tx -i "$ifa" --rx -j -q "${wide[@]}" --src 198.18.0.1 --dst 198.18.0.2 \
+  --rate 20000 -d 30 >"$tmp/int.json" 2>"$tmp/int.err" &
+bg=$!
+sleep 1
+stop_bg INT
+bg=$refl
+refl=
+[ "$(jget "$tmp/int.json" 'd["tx"]["packets"] > 0 and d["rx"]["distinct"] == d["tx"]["packets"] and d["rx"]["lost"] == 0 and d["tx"]["seconds"] < 5')" = True ] ||
+  fail "Ctrl-C: $(cat "$tmp/int.json")"
+! attached "$nsa" "$ifa" || fail "tx left its analyser attached after Ctrl-C"
 rc=0
 in_a "$gen" search -i "$ifa" -j -q "${wide[@]}" --src 198.18.0.1 --dst 198.18.0.2 --max-rate 20000 --trial 0.5 \
   >"$tmp/search.json" 2>"$tmp/search.err" || rc=$?
