@@ -121,8 +121,8 @@ static uint64_t file_size(const char *path)
 static int run_sluice(const struct opts *o, const char *path, int run, struct result *r)
 {
 	static const struct sl_rule_meta names[1] = { { "bench" } };
-	struct sl_logger_sources src = { .events_fd = -1, .log_stats_fd = -1, .names = names,
-					 .n_names = 1 };
+	struct sl_logger_sources src = { .events_fd = -1, .log_stats_fd = -1, .publish_fd = -1,
+					 .names = names, .n_names = 1 };
 	struct sl_logging_cfg c;
 	struct sl_logger_stats st;
 	struct sl_logger *lg = NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 #include "cli_log.h"
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sluice/events.h"
 
 #define TAIL_WINDOW (4u << 20) /* bytes read back from the end for the last lines */
 #define FOLLOW_POLL_US 200000
@@ -233,6 +236,7 @@ static int follow(struct tail *t, const char *path, FILE *fp, ino_t ino)
 
 static const char tail_usage[] =
 	"Usage: sluicectl [-j] log tail [-f] [-n N] [--filter KEY=VALUE]... (--file PATH | --config FILE)\n"
+	"       sluicectl [-j] [-p PIN_DIR] log stats\n"
 	"  -f, --follow        keep printing events as they are written (across rotations)\n"
 	"  -n, --lines N       the last N events first (default 10)\n"
 	"      --filter K=V    only events whose field K is V (e.g. verdict=drop, rule_name=deny-ssh,\n"
@@ -240,7 +244,100 @@ static const char tail_usage[] =
 	"      --file PATH     the JSON log (logging.json)\n"
 	"  -c, --config FILE   read the log's path from sluiced's config\n";
 
-int sl_cli_log(bool json, int argc, char **argv)
+/* Reads a pinned map's entry 0; for a per-CPU map, sums vals[ncpu * n] into out[n]. */
+static int read_pinned(const char *pin_dir, const char *name, bool percpu, uint64_t *out, size_t n)
+{
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1, fd, err = 0, cpu;
+	char path[512];
+	uint64_t *vals;
+	uint32_t key;
+	size_t i;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	vals = calloc((size_t)ncpu * (percpu ? 1 : n), sizeof(*vals));
+	if (!vals) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = 0;
+	if (percpu) {
+		/* One key per counter, a value per CPU. */
+		for (key = 0; key < n && !err; key++) {
+			if (bpf_map_lookup_elem(fd, &key, vals))
+				err = -errno;
+			for (cpu = 0; !err && cpu < ncpu; cpu++)
+				out[key] += vals[cpu];
+		}
+	} else {
+		key = 0;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			err = -errno;
+		for (i = 0; !err && i < n; i++)
+			out[i] = vals[i];
+	}
+	free(vals);
+	close(fd);
+	return err;
+}
+
+static int log_stats(bool json, const char *pin_dir)
+{
+	static const char *const xdp_names[SL_LOG_STAT_COUNT] = {
+		[SL_LOG_STAT_EMITTED] = "emitted", [SL_LOG_STAT_SAMPLED_OUT] = "sampled_out",
+		[SL_LOG_STAT_RATE_LIMITED] = "rate_limited", [SL_LOG_STAT_RING_FULL] = "ring_full",
+		[SL_LOG_STAT_TOO_MANY] = "too_many",
+	};
+	static const char *const lg_names[SL_LOGGER_COUNTERS] = {
+		[SL_LOGGER_RECORDS] = "records", [SL_LOGGER_JSON_WRITTEN] = "json_written",
+		[SL_LOGGER_PCAP_WRITTEN] = "pcap_written", [SL_LOGGER_BYTES_WRITTEN] = "bytes_written",
+		[SL_LOGGER_DROP_DISK_FULL] = "drop_disk_full", [SL_LOGGER_DROP_IO_ERROR] = "drop_io_error",
+		[SL_LOGGER_DROP_DECODE] = "drop_malformed", [SL_LOGGER_DROP_RING_FULL] = "drop_worker_ring_full",
+		[SL_LOGGER_DISK_FULL] = "disk_full", [SL_LOGGER_ROTATIONS] = "rotations",
+	};
+	uint64_t xdp[SL_LOG_STAT_COUNT], lv[16];
+	size_t i;
+	int err;
+
+	err = read_pinned(pin_dir, "sl_log_stats", true, xdp, SL_LOG_STAT_COUNT);
+	if (err) {
+		fprintf(stderr, "sluicectl: cannot read %s/sl_log_stats: %s (is sluiced running?)\n",
+			pin_dir, strerror(-err));
+		return 1;
+	}
+	/* Without a logging section nothing publishes: the logger's counters stay 0. */
+	err = read_pinned(pin_dir, "sl_logger_stats", false, lv, 16);
+	if (err)
+		memset(lv, 0, sizeof(lv));
+	if (json) {
+		json_t *root = json_object(), *x = json_object(), *l = json_object();
+
+		for (i = 0; i < SL_LOG_STAT_COUNT; i++)
+			json_object_set_new(x, xdp_names[i], json_integer((json_int_t)xdp[i]));
+		for (i = 0; i < SL_LOGGER_COUNTERS; i++)
+			json_object_set_new(l, lg_names[i], json_integer((json_int_t)lv[i]));
+		json_object_set_new(root, "xdp", x);
+		json_object_set_new(root, "logger", l);
+		err = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(root);
+		return err ? 1 : 0;
+	}
+	printf("%-28s %14s\n", "xdp events", "count");
+	for (i = 0; i < SL_LOG_STAT_COUNT; i++)
+		printf("%-28s %14llu\n", xdp_names[i], (unsigned long long)xdp[i]);
+	printf("\n%-28s %14s\n", "logger", "count");
+	for (i = 0; i < SL_LOGGER_COUNTERS; i++)
+		printf("%-28s %14llu\n", lg_names[i], (unsigned long long)lv[i]);
+	return 0;
+}
+
+int sl_cli_log(bool json, const char *pin_dir, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "follow", no_argument, NULL, 'f' }, { "lines", required_argument, NULL, 'n' },
@@ -261,6 +358,13 @@ int sl_cli_log(bool json, int argc, char **argv)
 	FILE *fp = NULL;
 	int c, err, rc = 1;
 
+	if (argc >= 1 && !strcmp(argv[0], "stats")) {
+		if (argc > 1) {
+			fputs(tail_usage, stderr);
+			return 2;
+		}
+		return log_stats(json, pin_dir);
+	}
 	if (argc < 1 || strcmp(argv[0], "tail")) {
 		bool help = argc && !strcmp(argv[0], "help");
 

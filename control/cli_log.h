@@ -4,6 +4,7 @@
  * --config FILE)`: the last events of the JSON log (docs/logs.md), and
  * with -f the new ones as they are written, across rotations. Text for a
  * person at a terminal, or the JSON lines themselves with -j.
+ * `sluicectl log stats`: what was logged, sampled out and lost, and why.
  */
 #ifndef SLUICE_CLI_LOG_H
 #define SLUICE_CLI_LOG_H
@@ -43,7 +44,11 @@ bool sl_log_filter_match(const struct sl_log_filter *flt, const char *line, size
  */
 int sl_log_format(const char *line, size_t len, char *out, size_t size);
 
-/* The command: argv after "log". Returns the exit status. */
-int sl_cli_log(bool json, int argc, char **argv);
+/*
+ * The commands, argv after "log": `tail ...`, and `stats`, the event
+ * counters of the XDP program and of the logger from the pins under
+ * pin_dir (docs/logs.md). Returns the exit status.
+ */
+int sl_cli_log(bool json, const char *pin_dir, int argc, char **argv);
 
 #endif /* SLUICE_CLI_LOG_H */

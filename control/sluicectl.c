@@ -32,6 +32,7 @@ static const char usage[] =
 	"  stats watch [SECONDS] [--count N]   one line per interval: rates and top rules\n"
 	"  log tail [-f] [-n N] [--filter K=V] (--file PATH | -c CONFIG)\n"
 	"                                      the event log (docs/logs.md)\n"
+	"  log stats                           events logged, sampled out and lost, per reason\n"
 	"  help                                this text\n"
 	"Options:\n"
 	"  -j, --json         JSON output\n"
@@ -336,7 +337,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "stats"))
 		return cmd_stats(&ctl, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "log"))
-		return sl_cli_log(ctl.json, argc - 1, argv + 1);
+		return sl_cli_log(ctl.json, ctl.pin_dir, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "status"))
 		return sl_cli_status(ctl.socket, ctl.json, argc - 1, argv + 1);
 	return die("unknown object '%s' (try: sluicectl help)", argv[0]);

@@ -42,6 +42,7 @@
 #define SL_LOG_CONSUME_BUDGET 4096 /* records per pass over the BPF ring */
 #define SL_LOG_RING_BUDGET 4096  /* records per pass over a worker ring */
 #define SL_LOG_WALL_REFRESH_NS 1000000000ull
+#define SL_LOG_PUBLISH_NS 1000000000ull /* counters into sl_logger_stats */
 #define SL_LOG_FLUSH_MAX_NS 2000000000ull /* longest a flush drains the sources */
 
 enum sink_kind { SINK_JSON = 0, SINK_PCAP = 1, SINK_COUNT = 2 };
@@ -96,6 +97,8 @@ struct sl_logger {
 	struct ring_buffer *rb;
 	uint32_t rb_budget;
 	int log_stats_fd;
+	int publish_fd;
+	uint64_t published_at;
 	struct sl_rule_meta *names;
 	uint32_t n_names;
 	struct ring_src rings[SL_LOGGER_MAX_RINGS];
@@ -753,6 +756,31 @@ static uint64_t drain_sources(struct sl_logger *lg)
 	return lg->st.records - before;
 }
 
+/* The counters into the sl_logger_stats map, for sluicectl. */
+static void publish(struct sl_logger *lg)
+{
+	struct sl_logger_counters c;
+	struct sl_logger_stats st;
+	uint32_t key = 0;
+
+	lg->published_at = lg->now;
+	if (lg->publish_fd < 0)
+		return;
+	sl_logger_stats(lg, &st);
+	memset(&c, 0, sizeof(c));
+	c.v[SL_LOGGER_RECORDS] = st.records;
+	c.v[SL_LOGGER_JSON_WRITTEN] = st.json_written;
+	c.v[SL_LOGGER_PCAP_WRITTEN] = st.pcap_written;
+	c.v[SL_LOGGER_BYTES_WRITTEN] = st.bytes_written;
+	c.v[SL_LOGGER_DROP_DISK_FULL] = st.drop_disk_full;
+	c.v[SL_LOGGER_DROP_IO_ERROR] = st.drop_io_error;
+	c.v[SL_LOGGER_DROP_DECODE] = st.drop_decode;
+	c.v[SL_LOGGER_DROP_RING_FULL] = st.ring_drops;
+	c.v[SL_LOGGER_DISK_FULL] = st.disk_full;
+	c.v[SL_LOGGER_ROTATIONS] = st.rotations;
+	bpf_map_update_elem(lg->publish_fd, &key, &c, BPF_ANY);
+}
+
 /* Flush, fsync and age rotation, by the clock. */
 static void timers(struct sl_logger *lg)
 {
@@ -762,6 +790,8 @@ static void timers(struct sl_logger *lg)
 
 	if (lg->now - lg->wall_at >= SL_LOG_WALL_REFRESH_NS)
 		refresh_wall(lg);
+	if (lg->now - lg->published_at >= SL_LOG_PUBLISH_NS)
+		publish(lg);
 	for (k = 0; k < SINK_COUNT; k++) {
 		struct sink *s = &lg->sinks[k];
 		uint32_t header = s->kind == SINK_PCAP ? SL_PCAP_FILE_HDR_LEN : 0;
@@ -810,6 +840,7 @@ static void flush_all(struct sl_logger *lg)
 	for (k = 0; k < SINK_COUNT; k++)
 		if (lg->have[k])
 			drain_sink(lg, &lg->sinks[k]);
+	publish(lg);
 }
 
 static void *logger_main(void *arg)
@@ -925,6 +956,7 @@ int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sou
 	if (!lg->cfg.worker_ring_slots)
 		lg->cfg.worker_ring_slots = 4096;
 	lg->log_stats_fd = src ? src->log_stats_fd : -1;
+	lg->publish_fd = src ? src->publish_fd : -1;
 	lg->sinks[0].fd = lg->sinks[1].fd = -1;
 	refresh_wall(lg);
 
@@ -1057,6 +1089,7 @@ int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
 	struct sl_logger_sources src = {
 		.events_fd = sl_fw_map_fd(fw, "sl_events"),
 		.log_stats_fd = sl_fw_map_fd(fw, "sl_log_stats"),
+		.publish_fd = sl_fw_map_fd(fw, "sl_logger_stats"),
 		.names = t->meta,
 		.n_names = t->n_rules,
 	};

@@ -28,6 +28,7 @@ struct sl_logger;
 struct sl_logger_sources {
 	int events_fd;                    /* sl_events ring buffer map, or -1 */
 	int log_stats_fd;                 /* sl_log_stats map (for the summary), or -1 */
+	int publish_fd;                   /* sl_logger_stats map to publish counters to, or -1 */
 	const struct sl_rule_meta *names; /* rule names by index, copied; may be NULL */
 	uint32_t n_names;
 };

@@ -135,6 +135,14 @@ struct {
 	__type(value, struct sl_log_state);
 } sl_log_state SEC(".maps");
 
+/* The logging rules the current packet met (sluice/events.h), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_log_pending);
+} sl_log_pending SEC(".maps");
+
 /* enum sl_log_stat -> events emitted, sampled out and lost, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -142,6 +150,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sl_log_stats SEC(".maps");
+
+/* The logger's counters, written by sluiced's logger thread, not by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_logger_counters);
+} sl_logger_stats SEC(".maps");
 
 /* Scratch bitmap, per CPU: too large for the 512-byte BPF stack. */
 struct {

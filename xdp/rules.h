@@ -7,6 +7,10 @@
  * its classes' bitmaps, computed only for the words that every summary
  * allows; the lowest set bit is the first matching rule. The cost grows
  * with the words that can hold a match, not with the number of rules.
+ *
+ * Rules with `log` (SL_RULE_F_LOG) are noted during the walk and become
+ * events in sl_log_flush, after classification; when no rule logs
+ * (SL_CFG_LOG clear) the verifier prunes all of it at load.
  */
 #ifndef SLUICE_XDP_RULES_H
 #define SLUICE_XDP_RULES_H
@@ -246,16 +250,33 @@ full:
 	return 0;
 }
 
+/* Notes a logging rule the packet met, for sl_log_flush. */
+static __always_inline void sl_log_note(__u32 idx, __u32 verdict)
+{
+	__u32 zero = 0;
+	struct sl_log_pending *pd = bpf_map_lookup_elem(&sl_log_pending, &zero);
+	__u32 n;
+
+	if (!pd)
+		return;
+	n = pd->n;
+	if (n >= SL_LOG_PENDING_MAX) {
+		sl_log_stat(SL_LOG_STAT_TOO_MANY);
+		return;
+	}
+	pd->rule[n] = idx;
+	pd->verdict[n] = verdict;
+	pd->n = n + 1;
+}
+
 /*
  * Walks the candidate rules of one bitmap word in rule order: count rules
  * are counted and passed over, the first accept or drop rule is counted
  * and decides. Returns SL_CLASSIFY_RESULT(verdict, reason) or
- * SL_WALK_CONTINUE. A global function: the verifier checks it once with
- * an unknown word, not once per word per caller path. The event code is
- * pruned at load unless some rule logs (SL_CFG_LOG).
+ * SL_WALK_CONTINUE. With log, a rule with SL_RULE_F_LOG is noted for its
+ * event (sl_log_note).
  */
-__noinline __u32 sl_walk_word(struct xdp_md *ctx, const struct sl_pkt *p, __u64 word, __u32 base,
-			      __u64 bytes)
+static __always_inline __u32 sl_walk(__u64 word, __u32 base, __u64 bytes, const int log)
 {
 	int k;
 
@@ -273,17 +294,91 @@ __noinline __u32 sl_walk_word(struct xdp_md *ctx, const struct sl_pkt *p, __u64 
 		if (!rule)
 			break;
 		sl_count(&sl_rule_stats, idx, bytes);
-		if ((sl_cfg.flags & SL_CFG_LOG) && (rule->flags & SL_RULE_F_LOG))
-			sl_log_event(ctx, p, rule, idx,
-				     rule->action == SL_ACT_ACCEPT ? SL_EV_VERDICT_PASS
-				     : rule->action == SL_ACT_DROP ? SL_EV_VERDICT_DROP
-								   : SL_EV_VERDICT_COUNT);
+		if (log && (rule->flags & SL_RULE_F_LOG))
+			sl_log_note(idx, rule->action == SL_ACT_ACCEPT ? SL_EV_VERDICT_PASS
+					 : rule->action == SL_ACT_DROP ? SL_EV_VERDICT_DROP
+								       : SL_EV_VERDICT_COUNT);
 		if (rule->action == SL_ACT_ACCEPT)
 			return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);
 		if (rule->action == SL_ACT_DROP)
 			return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_RULE);
 	}
 	return SL_WALK_CONTINUE;
+}
+
+/*
+ * sl_walk for one word, as global functions: the verifier checks each
+ * once with an unknown word, not once per word per caller path. Two of
+ * them so that a profile without logging rules runs exactly the walk it
+ * would run without events; the caller picks one by SL_CFG_LOG in rodata
+ * and the verifier prunes the other.
+ */
+__noinline __u32 sl_walk_word(__u64 word, __u32 base, __u64 bytes)
+{
+	return sl_walk(word, base, bytes, 0);
+}
+
+__noinline __u32 sl_walk_word_log(__u64 word, __u32 base, __u64 bytes)
+{
+	return sl_walk(word, base, bytes, 1);
+}
+
+/* The candidate rules of every word, in rule order, until one decides. */
+static __always_inline __u32 sl_walk_words(const struct sl_cands *c, __u64 bytes, const int log)
+{
+	__u32 res;
+	int i, d;
+
+#pragma unroll
+	for (i = 0; i < SL_RULE_WORDS; i++) {
+		__u64 word = ~0ULL;
+
+		if (i >= sl_cfg.rule_words)
+			break;
+		if (!(c->summary & (1ULL << i)))
+			continue;
+#pragma unroll
+		for (d = 0; d < SL_DIM_COUNT; d++) {
+			if (sl_dim_used(d))
+				word &= c->bits[d]->w[i];
+		}
+		if (!word)
+			continue;
+		if (log)
+			res = sl_walk_word_log(word, i * 64, bytes);
+		else
+			res = sl_walk_word(word, i * 64, bytes);
+		if (res != SL_WALK_CONTINUE)
+			return res;
+	}
+	return SL_WALK_CONTINUE;
+}
+
+/*
+ * The events of the logging rules the packet met, after classification
+ * (only called when some rule logs). A global function, verified once.
+ */
+__noinline int sl_log_flush(struct xdp_md *ctx, const struct sl_pkt *p)
+{
+	__u32 zero = 0;
+	struct sl_log_pending *pd = bpf_map_lookup_elem(&sl_log_pending, &zero);
+	int i;
+
+	if (!ctx || !p || !pd)
+		return 0;
+	for (i = 0; i < SL_LOG_PENDING_MAX; i++) {
+		struct sl_rule *rule;
+		__u32 idx;
+
+		if (i >= pd->n)
+			break;
+		idx = pd->rule[i];
+		rule = bpf_map_lookup_elem(&sl_rules, &idx);
+		if (rule)
+			sl_log_event(ctx, p, rule, idx, pd->verdict[i]);
+	}
+	pd->n = 0;
+	return 0;
 }
 
 /*
@@ -297,7 +392,6 @@ __noinline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 byt
 {
 	struct sl_cands c = { .summary = ~0ULL };
 	__u32 res;
-	int i, d;
 
 	if (!ctx || !p)
 		return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_TABLE_MISS);
@@ -328,25 +422,13 @@ __noinline int sl_classify(struct xdp_md *ctx, const struct sl_pkt *p, __u64 byt
 	if (sl_dim_used(SL_DIM_DST) && sl_take_addr(&c, p, p->dst, SL_DIM_DST))
 		goto missing;
 
-#pragma unroll
-	for (i = 0; i < SL_RULE_WORDS; i++) {
-		__u64 word = ~0ULL;
-
-		if (i >= sl_cfg.rule_words)
-			break;
-		if (!(c.summary & (1ULL << i)))
-			continue;
-#pragma unroll
-		for (d = 0; d < SL_DIM_COUNT; d++) {
-			if (sl_dim_used(d))
-				word &= c.bits[d]->w[i];
-		}
-		if (!word)
-			continue;
-		res = sl_walk_word(ctx, p, word, i * 64, bytes);
-		if (res != SL_WALK_CONTINUE)
-			return res;
-	}
+	/* The verifier keeps the copy of the walk that SL_CFG_LOG selects. */
+	if (sl_cfg.flags & SL_CFG_LOG)
+		res = sl_walk_words(&c, bytes, 1);
+	else
+		res = sl_walk_words(&c, bytes, 0);
+	if (res != SL_WALK_CONTINUE)
+		return res;
 	if (sl_cfg.default_verdict == SL_VERDICT_DROP)
 		return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_DEFAULT_POLICY);
 	return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);

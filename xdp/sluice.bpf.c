@@ -70,6 +70,9 @@ int sluice_xdp(struct xdp_md *ctx)
 				 SL_REASON_IP_FRAG, bytes);
 
 	verdict = sl_classify(ctx, &p, bytes);
+	/* Events of logging rules; pruned at load when no rule logs. */
+	if (sl_cfg.flags & SL_CFG_LOG)
+		sl_log_flush(ctx, &p);
 	return sl_finish(verdict & 0xff, verdict >> 8, bytes);
 }
 

@@ -134,7 +134,8 @@ struct sl_rule {
 	__u32 log_sample;  /* log 1 in N matches; 0 and 1 log every one */
 	__u32 log_rate;    /* events per second per CPU; 0: no limit */
 	__u16 capture_len; /* bytes captured, 0..SL_CAPTURE_MAX (events.h) */
-	__u16 pad[3];
+	__u16 pad16;
+	__u32 pad[3];      /* 32 bytes: the program indexes sl_rules with a shift */
 };
 
 #define SL_RULE_F_LOG 0x1 /* the rule emits events */
@@ -222,7 +223,7 @@ _Static_assert(sizeof(struct sl_rule_bits) == SL_MAX_RULES / 8, "rule bits");
 _Static_assert(sizeof(struct sl_lpm4_key) == 8, "lpm4 key");
 _Static_assert(sizeof(struct sl_lpm6_key) == 20, "lpm6 key");
 _Static_assert(sizeof(struct sl_addr_class) == 8, "addr class");
-_Static_assert(sizeof(struct sl_rule) == 24, "rule");
+_Static_assert(sizeof(struct sl_rule) == 32, "rule");
 _Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
 _Static_assert(sizeof(struct sl_counter) == 16, "counter");
 _Static_assert(sizeof(struct sl_prog_cfg) == 32, "prog cfg");

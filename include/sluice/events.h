@@ -75,7 +75,21 @@ enum sl_log_stat {
 	SL_LOG_STAT_SAMPLED_OUT = 1,  /* skipped by 1/N sampling (by design, not a loss) */
 	SL_LOG_STAT_RATE_LIMITED = 2, /* dropped by the rule's rate limit */
 	SL_LOG_STAT_RING_FULL = 3,    /* dropped: no room in the ring buffer */
-	SL_LOG_STAT_COUNT = 4,
+	SL_LOG_STAT_TOO_MANY = 4,     /* dropped: over SL_LOG_PENDING_MAX logging rules for a packet */
+	SL_LOG_STAT_COUNT = 5,
+};
+
+/*
+ * The logging rules one packet met in the walk, in rule order, per CPU
+ * (sl_log_pending): the walk notes them, the entry program turns them
+ * into events after classification, where it has the packet at hand.
+ */
+#define SL_LOG_PENDING_MAX 8
+struct sl_log_pending {
+	__u32 n;
+	__u32 pad;
+	__u32 rule[SL_LOG_PENDING_MAX];
+	__u8 verdict[SL_LOG_PENDING_MAX]; /* enum sl_event_verdict */
 };
 
 /* Per rule and per CPU: sampling and rate limit state (sl_log_state). */
@@ -85,11 +99,38 @@ struct sl_log_state {
 	__u32 sample_n;    /* matches since the last sampled one */
 };
 
+/*
+ * The logger's counters, which sluiced's logger thread publishes into the
+ * pinned sl_logger_stats map (one entry) once a second and after every
+ * flush, so that `sluicectl log stats` reads them without the daemon.
+ * Indices never renumbered.
+ */
+enum sl_logger_counter {
+	SL_LOGGER_RECORDS = 0,        /* events taken from the sources */
+	SL_LOGGER_JSON_WRITTEN = 1,
+	SL_LOGGER_PCAP_WRITTEN = 2,
+	SL_LOGGER_BYTES_WRITTEN = 3,
+	SL_LOGGER_DROP_DISK_FULL = 4, /* records lost to ENOSPC / EDQUOT */
+	SL_LOGGER_DROP_IO_ERROR = 5,  /* records lost to other write errors */
+	SL_LOGGER_DROP_DECODE = 6,    /* malformed records */
+	SL_LOGGER_DROP_RING_FULL = 7, /* records the workers' rings refused */
+	SL_LOGGER_DISK_FULL = 8,      /* writes that hit a full disk */
+	SL_LOGGER_ROTATIONS = 9,
+	SL_LOGGER_COUNTERS = 10,
+};
+
+struct sl_logger_counters {
+	__u64 v[16]; /* by enum sl_logger_counter; the rest 0 */
+};
+
 #define SL_EVENT_RING_DEFAULT (1u << 22) /* bytes of sl_events unless configured */
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct sl_event) == 80, "event");
 _Static_assert(sizeof(struct sl_log_state) == 16, "log state");
+_Static_assert(sizeof(struct sl_log_pending) == 48, "log pending");
+_Static_assert(sizeof(struct sl_logger_counters) == 128, "logger counters");
+_Static_assert(SL_LOGGER_COUNTERS <= 16, "logger counters fit");
 #endif
 
 #endif /* SLUICE_EVENTS_H */

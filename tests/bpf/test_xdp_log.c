@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -130,10 +131,19 @@ static int setup(void **state)
 	(void)state;
 	if (err == XH_SKIP)
 		exit(XH_SKIP);
-	/* Sampling and rate state is per CPU: every run on one CPU. */
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	/* Sampling and rate state is per CPU: every run on one CPU, the first allowed. */
+	if (!err && sched_getaffinity(0, sizeof(set), &set) == 0) {
+		int cpu;
+
+		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+			;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+			return -1;
+		}
+	}
 	return err;
 }
 
@@ -395,6 +405,41 @@ static void test_ring_full(void **state)
 	lt_close(&t);
 }
 
+/* One packet meeting more logging rules than SL_LOG_PENDING_MAX: the first ones are logged, in order. */
+static void test_too_many(void **state)
+{
+	char yaml[2048];
+	uint64_t st[SL_LOG_STAT_COUNT];
+	uint8_t f[1600];
+	size_t off = 0, len, i;
+	struct lt t;
+	uint32_t ret;
+
+	(void)state;
+	off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "version: 1\nrules:\n");
+	for (i = 0; i < 10; i++)
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off,
+					"  - {name: c%zu, protocol: tcp, action: count, log: true}\n", i);
+	snprintf(yaml + off, sizeof(yaml) - off,
+		 "  - {name: d, protocol: tcp, dport: 22, action: drop, log: true}\n");
+	assert_int_equal(lt_open(&t, yaml), 0);
+	len = tcp_frame(f, 22);
+	assert_int_equal(xh_run(&t.h, f, len, LO, &ret), 0);
+	assert_int_equal(ret, XDP_DROP);
+	assert_int_equal(lt_read(&t), SL_LOG_PENDING_MAX);
+	for (i = 0; i < SL_LOG_PENDING_MAX; i++) {
+		assert_int_equal(t.g->v[i].ev.rule, i);
+		assert_int_equal(t.g->v[i].ev.verdict, SL_EV_VERDICT_COUNT);
+	}
+	lt_stats(&t, st);
+	assert_int_equal(st[SL_LOG_STAT_EMITTED], SL_LOG_PENDING_MAX);
+	assert_int_equal(st[SL_LOG_STAT_TOO_MANY], 11 - SL_LOG_PENDING_MAX);
+	/* The next packet starts with an empty list. */
+	assert_int_equal(xh_run(&t.h, f, len, LO, &ret), 0);
+	assert_int_equal(lt_read(&t), 2 * SL_LOG_PENDING_MAX);
+	lt_close(&t);
+}
+
 /* 1,024 logging and capturing rules on every dimension: the verifier still accepts it. */
 static void test_1024_rules_all_dims(void **state)
 {
@@ -483,6 +528,7 @@ static void end_to_end(bool force_pwrite)
 	assert_int_equal(xh_open(&h, yaml, NULL), 0);
 	src.events_fd = sl_fw_map_fd(h.fw, "sl_events");
 	src.log_stats_fd = sl_fw_map_fd(h.fw, "sl_log_stats");
+	src.publish_fd = sl_fw_map_fd(h.fw, "sl_logger_stats");
 	src.names = h.tables->meta;
 	src.n_names = h.tables->n_rules;
 	assert_int_equal(sl_logger_start(&h.cfg->logging, &src, &lg), 0);
@@ -507,6 +553,18 @@ static void end_to_end(bool force_pwrite)
 	assert_int_equal(st.pcap_written, 150);
 	assert_int_equal(st.drop_decode + st.drop_disk_full + st.drop_io_error, 0);
 	assert_int_equal(st.io_uring, !force_pwrite);
+	/* A flush publishes the counters for sluicectl. */
+	{
+		struct sl_logger_counters lc;
+		uint32_t key = 0;
+
+		assert_int_equal(bpf_map_lookup_elem(src.publish_fd, &key, &lc), 0);
+		assert_int_equal(lc.v[SL_LOGGER_RECORDS], 300);
+		assert_int_equal(lc.v[SL_LOGGER_JSON_WRITTEN], 300);
+		assert_int_equal(lc.v[SL_LOGGER_PCAP_WRITTEN], 150);
+		assert_int_equal(lc.v[SL_LOGGER_BYTES_WRITTEN], st.bytes_written);
+		assert_int_equal(lc.v[SL_LOGGER_DROP_DISK_FULL] + lc.v[SL_LOGGER_DROP_IO_ERROR], 0);
+	}
 	assert_int_equal(sl_logger_stop(lg), 0);
 
 	/* JSON: 300 lines in order with the right fields. */
@@ -577,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_sampling),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_ring_full),
+		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_1024_rules_all_dims),
 		cmocka_unit_test(test_end_to_end_io_uring),
 		cmocka_unit_test(test_end_to_end_pwrite),

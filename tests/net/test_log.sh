@@ -81,6 +81,19 @@ sl_in_ns python3 "$traffic" udp --src "$SL_PEER6" --dst "$SL_ADDR6" --port 9999 
 sl_in_ns python3 "$traffic" udp --src "$SL_PEER4" --dst "$SL_ADDR4" --port 9998 --count $n --gap 0.001 >/dev/null
 sl_in_ns python3 "$traffic" tcp --src "$SL_PEER4" --dst "$SL_ADDR4" --port 23 --count 2 --timeout 0.5 >/dev/null
 
+# sluicectl log stats while sluiced runs: the program's counters, and the
+# logger's once it has published them (every second).
+sleep 1.5
+"$build/control/sluicectl" -j -p "$pin" log stats >"$tmp/logstats.json" || fail "sluicectl log stats failed"
+python3 - "$tmp/logstats.json" "$n" <<'PY' || fail "bad sluicectl log stats: $(cat "$tmp/logstats.json")"
+import json, sys
+d, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+x, l = d["xdp"], d["logger"]
+assert x["emitted"] >= 2 * n + 2 and x["ring_full"] == 0 and x["rate_limited"] == 0, x
+assert l["records"] == x["emitted"] and l["json_written"] == x["emitted"], (x, l)
+assert l["pcap_written"] == x["emitted"] - 2 * n and l["drop_disk_full"] == 0, l
+PY
+
 kill -TERM "$daemon"
 rc=0
 wait "$daemon" || rc=$?

@@ -104,7 +104,7 @@ static void test_tail_file(void **state)
 	fflush(stdout);
 	saved = dup(1);
 	dup2(ofd, 1);
-	rc = sl_cli_log(true, 7, argv);
+	rc = sl_cli_log(true, NULL, 7, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
@@ -170,7 +170,7 @@ static void test_follow_rotation(void **state)
 
 		dup2(pfd[1], 1);
 		close(pfd[0]);
-		_exit(sl_cli_log(true, 6, argv));
+		_exit(sl_cli_log(true, NULL, 6, argv));
 	}
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);

@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -462,6 +464,65 @@ static void test_malformed_and_limits(void **state)
 	tmp_remove(&t);
 }
 
+/*
+ * A file size limit (RLIMIT_FSIZE): the write that crosses it comes back
+ * short and is resubmitted, the rest fails with EFBIG; the records are
+ * counted as lost to an I/O error, the file is cut back to whole lines,
+ * and stop reports the error. Both I/O paths.
+ */
+static void size_limit(bool force_pwrite)
+{
+	struct rlimit old, lim = { .rlim_cur = 100000, .rlim_max = RLIM_INFINITY };
+	struct sl_logging_cfg c;
+	struct sl_logger_stats st;
+	struct sl_logger *lg;
+	struct sl_spsc *r;
+	struct tmp t;
+	struct stat sb;
+	uint32_t next = 0;
+	size_t lines;
+
+	tmp_make(&t);
+	c = base_cfg(&t, false);
+	c.buffer_bytes = 30000; /* rounded up to 32 KiB: the fourth buffer crosses the limit */
+	c.io = force_pwrite ? SL_LOG_IO_PWRITE : SL_LOG_IO_URING;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(sl_logger_start(&c, NULL, &lg), 0);
+	assert_int_equal(sl_logger_add_ring(lg, "w", SLOT, &r), 0);
+	push_range(r, 0, 1000, 0);
+	assert_int_equal(sl_logger_flush(lg, 10000), 0);
+	sl_logger_stats(lg, &st);
+	assert_int_equal(sl_logger_stop(lg), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+
+	assert_true(st.short_writes >= 1);
+	assert_true(st.drop_io_error > 0);
+	assert_int_equal(st.drop_disk_full, 0);
+	assert_int_equal(st.json_written + st.drop_io_error, 1000);
+	/* Whole buffers of whole lines below the limit, in order. */
+	assert_int_equal(stat(t.json, &sb), 0);
+	assert_true(sb.st_size > 0 && sb.st_size <= 100000);
+	lines = check_json(t.json, "w", &next);
+	assert_int_equal(lines, st.json_written);
+	tmp_remove(&t);
+}
+
+static void test_size_limit_io_uring(void **state)
+{
+	(void)state;
+	size_limit(false);
+}
+
+static void test_size_limit_pwrite(void **state)
+{
+	(void)state;
+	size_limit(true);
+}
+
 /* ------------------------------------------------------------- disk full */
 
 /* The tmpfs of the test, unmounted by the teardown also when an assert fails. */
@@ -589,6 +650,8 @@ int main(void)
 		cmocka_unit_test(test_rotation_size),
 		cmocka_unit_test(test_rotation_age_and_restart),
 		cmocka_unit_test(test_malformed_and_limits),
+		cmocka_unit_test(test_size_limit_io_uring),
+		cmocka_unit_test(test_size_limit_pwrite),
 	};
 	const struct CMUnitTest root_tests[] = {
 		cmocka_unit_test_teardown(test_disk_full, unmount_tmpfs),
