@@ -8,9 +8,11 @@
 #define SLUICE_CONFIG_H
 
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sluice/abi.h"
 
@@ -202,6 +204,19 @@ void sl_logging_defaults(struct sl_logging_cfg *l);
 struct sl_diag {
 	char msg[SL_DIAG_LEN];
 };
+
+/* Formats a one-line message into diag; a NULL diag is ignored. */
+static inline __attribute__((format(printf, 2, 3))) void sl_diagf(struct sl_diag *diag,
+								   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+	va_end(ap);
+}
 
 /*
  * Loads and validates the YAML config at path; set files named in it are

@@ -38,18 +38,6 @@ struct sl_fw {
 	bool maps_pinned;
 };
 
-static void diagf(struct sl_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void diagf(struct sl_diag *diag, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!diag)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Writes count consecutive array entries starting at key 0. Uses one
@@ -196,7 +184,7 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 		uint32_t ifindex = if_nametoindex(t->ifaces[i].name);
 
 		if (!ifindex) {
-			diagf(diag, "interface %s named by a rule does not exist", t->ifaces[i].name);
+			sl_diagf(diag, "interface %s named by a rule does not exist", t->ifaces[i].name);
 			return -ENODEV;
 		}
 		err = bpf_map_update_elem(bpf_map__fd(m->sl_iface_class), &ifindex, &t->ifaces[i].class_id,
@@ -208,7 +196,7 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 	}
 	return 0;
 fail:
-	diagf(diag, "cannot fill map %s: %s", what, strerror(-err));
+	sl_diagf(diag, "cannot fill map %s: %s", what, strerror(-err));
 	return err;
 }
 
@@ -305,7 +293,7 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 	fw->skel = sluice__open();
 	if (!fw->skel) {
 		err = -errno;
-		diagf(diag, "cannot open the XDP program: %s", strerror(-err));
+		sl_diagf(diag, "cannot open the XDP program: %s", strerror(-err));
 		goto fail;
 	}
 	fw->skel->rodata->sl_cfg = t->prog_cfg;
@@ -319,7 +307,7 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 						       ? t->event_ring_bytes
 						       : (uint32_t)sysconf(_SC_PAGESIZE));
 	if (err) {
-		diagf(diag, "cannot size the prefix tables: %s", strerror(-err));
+		sl_diagf(diag, "cannot size the prefix tables: %s", strerror(-err));
 		goto fail;
 	}
 	err = place_maps(fw, opts, diag);
@@ -327,7 +315,7 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 		goto fail;
 	err = sluice__load(fw->skel);
 	if (err) {
-		diagf(diag, "the kernel refused the XDP program: %s%s", strerror(-err),
+		sl_diagf(diag, "the kernel refused the XDP program: %s%s", strerror(-err),
 		      err == -EPERM ? " (run as root, with CAP_BPF and CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
@@ -368,12 +356,12 @@ int sl_fw_attach(struct sl_fw *fw, const char *ifname, enum sl_xdp_mode mode,
 	int ifindex, fd, prog_fd = sl_fw_prog_fd(fw);
 
 	if (fw->n_att >= SL_MAX_IFACES) {
-		diagf(diag, "too many interfaces (at most %d)", SL_MAX_IFACES);
+		sl_diagf(diag, "too many interfaces (at most %d)", SL_MAX_IFACES);
 		return -E2BIG;
 	}
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex) {
-		diagf(diag, "no interface named %s", ifname);
+		sl_diagf(diag, "no interface named %s", ifname);
 		return -ENODEV;
 	}
 	if (mode == SL_XDP_MODE_GENERIC) {
@@ -390,7 +378,7 @@ int sl_fw_attach(struct sl_fw *fw, const char *ifname, enum sl_xdp_mode mode,
 		}
 	}
 	if (fd < 0) {
-		diagf(diag, "cannot attach to %s: %s%s", ifname, strerror(-fd),
+		sl_diagf(diag, "cannot attach to %s: %s%s", ifname, strerror(-fd),
 		      fd == -EBUSY || fd == -EEXIST
 			      ? " (another XDP program is attached; a previous sluiced may have kept enforcing)"
 			      : "");
@@ -419,12 +407,12 @@ int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *dia
 	int err;
 
 	if (snprintf(fw->pin_dir, sizeof(fw->pin_dir), "%s", dir) >= (int)sizeof(fw->pin_dir)) {
-		diagf(diag, "pin directory %s: name too long", dir);
+		sl_diagf(diag, "pin directory %s: name too long", dir);
 		return -ENAMETOOLONG;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
-		diagf(diag, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)", dir, strerror(-err));
+		sl_diagf(diag, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)", dir, strerror(-err));
 		return err;
 	}
 	bpf_object__for_each_map(map, fw->skel->obj) {
@@ -434,7 +422,7 @@ int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *dia
 		if (!err)
 			err = bpf_map__pin(map, path);
 		if (err) {
-			diagf(diag, "cannot pin %s: %s%s", path, strerror(-err),
+			sl_diagf(diag, "cannot pin %s: %s%s", path, strerror(-err),
 			      err == -EEXIST ? " (another sluiced owns this pin directory?)" : "");
 			return err;
 		}
@@ -447,7 +435,7 @@ int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *dia
 		if (!err && bpf_obj_pin(fw->att[i].link_fd, path))
 			err = -errno;
 		if (err) {
-			diagf(diag, "cannot pin %s: %s", path, strerror(-err));
+			sl_diagf(diag, "cannot pin %s: %s", path, strerror(-err));
 			return err;
 		}
 		fw->att[i].link_pinned = true;

@@ -21,18 +21,6 @@
 
 #define MEASURE_BATCH 1024 /* pages per move_pages call */
 
-static void diagf(struct sl_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void diagf(struct sl_diag *diag, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!diag)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-	va_end(ap);
-}
 
 int sl_placement_measure(const void *base, size_t size, size_t page_size,
 			 struct sl_placement *pl)
@@ -115,7 +103,7 @@ static int map_region(struct sl_pool *p, const struct sl_pool_req *req, size_t b
 		}
 		err = -errno;
 		if (req->strict) {
-			diagf(diag, "%s: no 2 MiB huge pages for %zu bytes: %s (reserve them in "
+			sl_diagf(diag, "%s: no 2 MiB huge pages for %zu bytes: %s (reserve them in "
 				    "/proc/sys/vm/nr_hugepages; memory.strict is set)",
 			      p->name, size, strerror(-err));
 			return err;
@@ -127,7 +115,7 @@ static int map_region(struct sl_pool *p, const struct sl_pool_req *req, size_t b
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
-		diagf(diag, "%s: cannot map %zu bytes: %s", p->name, size, strerror(-err));
+		sl_diagf(diag, "%s: cannot map %zu bytes: %s", p->name, size, strerror(-err));
 		return err;
 	}
 	p->base = mem;
@@ -147,7 +135,7 @@ int sl_pool_create(const struct sl_topology *topo, const struct sl_pool_req *req
 	int err;
 
 	if (!req->size || !req->name) {
-		diagf(diag, "%s: a pool needs a name and a size", req->name ? req->name : "pool");
+		sl_diagf(diag, "%s: a pool needs a name and a size", req->name ? req->name : "pool");
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));
@@ -171,7 +159,7 @@ int sl_pool_create(const struct sl_topology *topo, const struct sl_pool_req *req
 		if (err != -ENOSYS || p->nodes != 1) {
 			char nodes[128];
 
-			diagf(diag, "%s: cannot bind to nodes %s: %s", p->name,
+			sl_diagf(diag, "%s: cannot bind to nodes %s: %s", p->name,
 			      sl_nodes_format(p->nodes, nodes, sizeof(nodes)), strerror(-err));
 			goto fail;
 		}
@@ -185,7 +173,7 @@ int sl_pool_create(const struct sl_topology *topo, const struct sl_pool_req *req
 	if (err == -EFAULT && p->huge)
 		err = -ENOMEM;
 	if (err) {
-		diagf(diag, "%s: cannot fault in %zu bytes on its nodes: %s", p->name, p->size,
+		sl_diagf(diag, "%s: cannot fault in %zu bytes on its nodes: %s", p->name, p->size,
 		      strerror(-err));
 		goto fail;
 	}
@@ -198,7 +186,7 @@ int sl_pool_create(const struct sl_topology *topo, const struct sl_pool_req *req
 		err = 0;
 	}
 	if (err) {
-		diagf(diag, "%s: cannot read the placement back: %s", p->name, strerror(-err));
+		sl_diagf(diag, "%s: cannot read the placement back: %s", p->name, strerror(-err));
 		goto fail;
 	}
 	*out = p;

@@ -16,18 +16,6 @@
 #define NODE_DIR "devices/system/node"
 #define TIER_DIR "devices/virtual/memory_tiering"
 
-static void diagf(struct sl_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void diagf(struct sl_diag *diag, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!diag)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-	va_end(ap);
-}
 
 /* ------------------------------------------------------------ parsers */
 
@@ -192,7 +180,7 @@ static int set_path(struct reader *r, const char *fmt, ...)
 		return -ENAMETOOLONG;
 	n = snprintf(r->path, sizeof(r->path), "%s/%s", r->root, rel);
 	if (n < 0 || (size_t)n >= sizeof(r->path)) {
-		diagf(r->diag, "%s/%s: path too long", r->root, rel);
+		sl_diagf(r->diag, "%s/%s: path too long", r->root, rel);
 		return -ENAMETOOLONG;
 	}
 	return 0;
@@ -212,7 +200,7 @@ static int read_file(struct reader *r, bool required)
 	if (fd < 0) {
 		err = -errno;
 		if (err != -ENOENT || required)
-			diagf(r->diag, "%s: %s", r->path, strerror(-err));
+			sl_diagf(r->diag, "%s: %s", r->path, strerror(-err));
 		return err;
 	}
 	/* One byte more than allowed tells a too-long file from a full one. */
@@ -222,7 +210,7 @@ static int read_file(struct reader *r, bool required)
 			if (errno == EINTR)
 				continue;
 			err = -errno;
-			diagf(r->diag, "%s: %s", r->path, strerror(-err));
+			sl_diagf(r->diag, "%s: %s", r->path, strerror(-err));
 			goto out;
 		}
 		if (n == 0)
@@ -231,7 +219,7 @@ static int read_file(struct reader *r, bool required)
 	}
 	if (r->len > SL_SYSFS_FILE_MAX) {
 		err = -EFBIG;
-		diagf(r->diag, "%s: longer than %d bytes", r->path, SL_SYSFS_FILE_MAX);
+		sl_diagf(r->diag, "%s: longer than %d bytes", r->path, SL_SYSFS_FILE_MAX);
 	}
 out:
 	close(fd);
@@ -241,10 +229,10 @@ out:
 static int bad_file(struct reader *r, int err, const char *what)
 {
 	if (err == -ERANGE)
-		diagf(r->diag, "%s: value out of range in %s (node ids 0-%d)", r->path, what,
+		sl_diagf(r->diag, "%s: value out of range in %s (node ids 0-%d)", r->path, what,
 		      SL_MAX_NODES - 1);
 	else
-		diagf(r->diag, "%s: %s %s", r->path, err == -E2BIG ? "too many values in" : "malformed",
+		sl_diagf(r->diag, "%s: %s %s", r->path, err == -E2BIG ? "too many values in" : "malformed",
 		      what);
 	return err;
 }
@@ -340,7 +328,7 @@ static int read_memory_tiers(struct reader *r, struct sl_topology *topo)
 		err = -errno;
 		if (err == -ENOENT || err == -ENOTDIR)
 			return 0; /* a kernel without memory tiers */
-		diagf(r->diag, "%s: %s", r->path, strerror(-err));
+		sl_diagf(r->diag, "%s: %s", r->path, strerror(-err));
 		return err;
 	}
 	while ((de = readdir(dir))) {
@@ -357,7 +345,7 @@ static int read_memory_tiers(struct reader *r, struct sl_topology *topo)
 			if (!(nodes & (1ULL << n->id)))
 				continue;
 			if (n->mem_tier >= 0 && n->mem_tier != id) {
-				diagf(r->diag, "%s: node %u is also in memory_tier%d", r->path, n->id,
+				sl_diagf(r->diag, "%s: node %u is also in memory_tier%d", r->path, n->id,
 				      n->mem_tier);
 				err = -EINVAL;
 				goto out;
@@ -393,7 +381,7 @@ static int read_distances(struct reader *r, struct sl_topology *topo)
 			return bad_file(r, err, "distance row");
 		/* The row has one entry per online node, in id order. */
 		if (n != topo->n_nodes) {
-			diagf(r->diag, "%s: %zu distances for %zu online nodes", r->path, n,
+			sl_diagf(r->diag, "%s: %zu distances for %zu online nodes", r->path, n,
 			      topo->n_nodes);
 			return -EINVAL;
 		}
@@ -630,7 +618,7 @@ int sl_tiers_discover(const char *sysfs_root, struct sl_topology *topo, struct s
 			goto out;
 	}
 	if (!topo->memory) {
-		diagf(diag, "%s/" NODE_DIR ": no online node has memory", sysfs_root);
+		sl_diagf(diag, "%s/" NODE_DIR ": no online node has memory", sysfs_root);
 		err = -ENODEV;
 		goto out;
 	}
@@ -737,7 +725,7 @@ int sl_tiers_resolve(const struct sl_topology *topo, const struct sl_tier_req *r
 		why = "a node asked for is offline or has no memory";
 		break;
 	default:
-		diagf(diag, "%s: unknown tier kind %u", what, req->kind);
+		sl_diagf(diag, "%s: unknown tier kind %u", what, req->kind);
 		return -EINVAL;
 	}
 	if (got) {
@@ -747,7 +735,7 @@ int sl_tiers_resolve(const struct sl_topology *topo, const struct sl_tier_req *r
 	sl_nodes_format(req->nodes, want, sizeof(want));
 	sl_nodes_format(topo->memory, have, sizeof(have));
 	if (strict) {
-		diagf(diag, "%s: tier %s%s%s: %s (nodes with memory: %s; memory.strict is set)", what,
+		sl_diagf(diag, "%s: tier %s%s%s: %s (nodes with memory: %s; memory.strict is set)", what,
 		      sl_tier_kind_name(req->kind), req->kind == SL_TIER_NODES ? " " : "",
 		      req->kind == SL_TIER_NODES ? want : "", why, have);
 		return -ENODEV;
