@@ -15,7 +15,8 @@
 static const char status_usage[] =
 	"Usage: sluicectl [-j] [-s SOCKET] status\n"
 	"  the running sluiced: version, protocol, pid, uptime, config, pin directory,\n"
-	"  rules and the interfaces it is attached to (with their XDP mode)\n";
+	"  rules, the interfaces it is attached to (with their XDP mode) and the\n"
+	"  memory placement of its large BPF maps and pools (docs/tiers.md)\n";
 
 static int fail_ctl(const struct sl_ctl_error *e)
 {
@@ -45,10 +46,56 @@ static int call(const char *socket, uint8_t cmd, uint16_t flags, sl_ctl_reply_fn
 
 /* ------------------------------------------------------------------ status */
 
+/* The nodes of a 64-bit node set as a JSON array of ids. */
+static json_t *nodes_json(uint64_t nodes)
+{
+	json_t *a = json_array();
+	unsigned int n;
+
+	for (n = 0; a && n < 64; n++)
+		if (nodes & (1ULL << n))
+			json_array_append_new(a, json_integer(n));
+	return a;
+}
+
+static json_t *placement_json(const struct sl_ctl_place_info *pi)
+{
+	json_t *o, *np;
+	unsigned int n;
+
+	o = json_pack("{s:s,s:s,s:s,s:s}", "name", pi->name, "kind", sl_ctl_place_kind_name(pi->kind),
+		      "pool", pi->pool, "tier", pi->tier);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "requested_nodes", pi->req_nodes ? nodes_json(pi->req_nodes) : json_null());
+	json_object_set_new(o, "nodes", nodes_json(pi->nodes));
+	json_object_set_new(o, "fell_back", json_boolean(pi->fell_back));
+	json_object_set_new(o, "numa_flag", pi->numa_flag < 0 ? json_null() : json_boolean(pi->numa_flag));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)pi->bytes));
+	json_object_set_new(o, "measured", json_boolean(pi->measured));
+	if (!pi->measured) {
+		json_object_set_new(o, "page_size", json_null());
+		json_object_set_new(o, "pages", json_null());
+		json_object_set_new(o, "absent", json_null());
+		json_object_set_new(o, "node_pages", json_null());
+		return o;
+	}
+	json_object_set_new(o, "page_size", json_integer((json_int_t)pi->page_size));
+	json_object_set_new(o, "pages", json_integer((json_int_t)pi->pages));
+	json_object_set_new(o, "absent", json_integer((json_int_t)pi->absent));
+	np = json_array();
+	for (n = 0; np && n < SL_CTL_PLACE_NODES; n++)
+		if (pi->node_pages[n])
+			json_array_append_new(np, json_pack("{s:i,s:I}", "node", (int)n, "pages",
+							    (json_int_t)pi->node_pages[n]));
+	json_object_set_new(o, "node_pages", np ? np : json_null());
+	return o;
+}
+
 static json_t *status_json(const struct sl_ctl_msg *m)
 {
 	const struct nlattr *tb[SL_CTL_IFACE_A_MAX + 1], *a;
-	json_t *o, *ifs = json_array();
+	json_t *o, *ifs = json_array(), *pls;
 	struct sl_ctl_error e;
 
 	o = json_pack("{s:s,s:i,s:I,s:I,s:s,s:I}",
@@ -82,6 +129,16 @@ static json_t *status_json(const struct sl_ctl_msg *m)
 		json_array_append_new(ifs, i);
 	}
 	json_object_set_new(o, "interfaces", ifs);
+	pls = json_array();
+	for (a = sl_ctl_next_attr(m, NULL, SL_CTL_A_PLACEMENT); pls && a;
+	     a = sl_ctl_next_attr(m, a, SL_CTL_A_PLACEMENT)) {
+		struct sl_ctl_place_info pi;
+
+		if (sl_ctl_get_placement(m->nlh, a, &pi))
+			continue; /* a node id this sluicectl cannot hold */
+		json_array_append_new(pls, placement_json(&pi));
+	}
+	json_object_set_new(o, "placement", pls ? pls : json_array());
 	return o;
 }
 
@@ -93,6 +150,97 @@ static int on_status(const struct sl_ctl_msg *m, void *arg)
 		return -EBADMSG; /* one reply only */
 	*out = status_json(m);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* One run of consecutive node ids, "3" or "0-1", after sep. */
+static void print_run(const char *sep, json_int_t start, json_int_t end)
+{
+	if (end > start)
+		printf("%s%" JSON_INTEGER_FORMAT "-%" JSON_INTEGER_FORMAT, sep, start, end);
+	else
+		printf("%s%" JSON_INTEGER_FORMAT, sep, start);
+}
+
+/* "0-1,3" from a JSON array of ascending node ids; "-" for none. */
+static void print_nodes(json_t *nodes)
+{
+	json_int_t prev = -2, start = -2;
+	const char *sep = "";
+	json_t *v;
+	size_t k;
+
+	json_array_foreach(nodes, k, v) {
+		json_int_t n = json_integer_value(v);
+
+		if (n == prev + 1) {
+			prev = n;
+			continue;
+		}
+		if (start >= 0) {
+			print_run(sep, start, prev);
+			sep = ",";
+		}
+		start = prev = n;
+	}
+	if (start >= 0)
+		print_run(sep, start, prev);
+	else
+		printf("-");
+}
+
+/*
+ * The memory section: one line per map or pool, like sl_pool_format's:
+ * "sl_dir24 (map, prefix_tables): tier fast -> nodes 0, B bytes, P pages
+ * of 4 KiB: node0=P".
+ */
+static void print_placement_text(json_t *pl)
+{
+	json_t *p;
+	size_t k;
+
+	if (!json_array_size(pl)) {
+		printf("memory          - (the config's memory: section places nothing)\n");
+		return;
+	}
+	printf("memory\n");
+	json_array_foreach(pl, k, p) {
+		json_t *req = json_object_get(p, "requested_nodes"), *np, *e;
+		const char *pool = json_string_value(json_object_get(p, "pool"));
+		size_t j;
+
+		printf("  %s (%s%s%s): tier %s", json_string_value(json_object_get(p, "name")),
+		       json_string_value(json_object_get(p, "kind")), pool && pool[0] ? ", " : "",
+		       pool ? pool : "", json_string_value(json_object_get(p, "tier")));
+		if (json_is_array(req)) {
+			putchar(' ');
+			print_nodes(req);
+		}
+		printf(" -> nodes ");
+		print_nodes(json_object_get(p, "nodes"));
+		if (json_is_true(json_object_get(p, "fell_back")))
+			printf(" (fell back)");
+		if (json_is_boolean(json_object_get(p, "numa_flag")))
+			printf(json_is_true(json_object_get(p, "numa_flag")) ? ", BPF_F_NUMA_NODE"
+									     : ", no BPF_F_NUMA_NODE");
+		printf(", %" JSON_INTEGER_FORMAT " bytes",
+		       json_integer_value(json_object_get(p, "bytes")));
+		if (!json_is_true(json_object_get(p, "measured"))) {
+			printf(", pages not measurable\n");
+			continue;
+		}
+		printf(", %" JSON_INTEGER_FORMAT " pages of %" JSON_INTEGER_FORMAT " KiB:",
+		       json_integer_value(json_object_get(p, "pages")),
+		       json_integer_value(json_object_get(p, "page_size")) / 1024);
+		np = json_object_get(p, "node_pages");
+		json_array_foreach(np, j, e)
+			printf(" node%" JSON_INTEGER_FORMAT "=%" JSON_INTEGER_FORMAT,
+			       json_integer_value(json_object_get(e, "node")),
+			       json_integer_value(json_object_get(e, "pages")));
+		if (json_integer_value(json_object_get(p, "absent")))
+			printf(" absent=%" JSON_INTEGER_FORMAT,
+			       json_integer_value(json_object_get(p, "absent")));
+		putchar('\n');
+	}
 }
 
 static void print_status_text(json_t *o)
@@ -121,6 +269,7 @@ static void print_status_text(json_t *o)
 	if (!json_array_size(ifs))
 		printf(" -");
 	putchar('\n');
+	print_placement_text(json_object_get(o, "placement"));
 }
 
 int sl_cli_status(const char *socket, bool json, int argc, char **argv)

@@ -16,6 +16,7 @@
 #include "dataplane/fw.h"
 
 struct sl_ctld;
+struct sl_pool;
 
 /*
  * Listens on cfg->control.socket. Logs a one-line reason and returns a
@@ -31,6 +32,14 @@ int sl_ctld_open(const struct sl_config *cfg, struct sl_ctld **out);
  */
 int sl_ctld_run(struct sl_ctld *d, const struct sl_config *cfg, const struct sl_tables *t,
 		const struct sl_fw *fw, const sigset_t *stop);
+
+/*
+ * Reports pool (owned by the caller, which keeps it until sl_ctld_close)
+ * in STATUS's placement, as the pool named pool_name in the memory
+ * config; its pages are measured again for each STATUS. Call before
+ * sl_ctld_run. 0, or -ENOSPC when the report is full.
+ */
+int sl_ctld_add_pool(struct sl_ctld *d, const struct sl_pool *pool, const char *pool_name);
 
 /* Closes the socket and removes its file. NULL-safe. */
 void sl_ctld_close(struct sl_ctld *d);

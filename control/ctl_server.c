@@ -401,6 +401,8 @@ static int do_status(struct sl_ctl_server *s, struct client *c, const struct nlm
 
 	if (!p)
 		return 0;
+	if (st->refresh)
+		st->refresh(st->refresh_arg);
 	nlh = sl_ctl_msg_start(p, room, SL_CTL_CMD_STATUS, 0, req->nlmsg_seq, req->nlmsg_pid);
 	if (!nlh ||
 	    !mnl_attr_put_strz_check(nlh, room, SL_CTL_A_DAEMON_VERSION, sl_version) ||
@@ -422,6 +424,9 @@ static int do_status(struct sl_ctl_server *s, struct client *c, const struct nlm
 			return sl_ctl_errorf(e, -EMSGSIZE, 0, "status does not fit in one message");
 		mnl_attr_nest_end(nlh, nest);
 	}
+	for (i = 0; i < st->n_placement; i++)
+		if (sl_ctl_put_placement(nlh, room, &st->placement[i]))
+			return sl_ctl_errorf(e, -EMSGSIZE, 0, "status does not fit in one message");
 	queued(s, nlh);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "proto.h"
 #include "stats.h"
 
 #define SL_CTL_MAX_CLIENTS 32
@@ -42,6 +43,16 @@ struct sl_ctl_state {
 	size_t n_ifaces;
 	struct sl_stats_fds stats; /* the program's maps; a negative fd: STATS fails, ENODATA */
 	uint64_t start_ms;         /* CLOCK_MONOTONIC when the daemon started */
+	/* Where the large maps and pools live (SL_CTL_A_PLACEMENT), one entry each. */
+	const struct sl_ctl_place_info *placement;
+	size_t n_placement;
+	/*
+	 * Called (when set) before each STATUS reply is built, so that
+	 * placement reports pages as they are now; it may update the entries
+	 * placement points to, never the array's length.
+	 */
+	void (*refresh)(void *arg);
+	void *refresh_arg;
 };
 
 struct sl_ctl_server;

@@ -48,6 +48,65 @@ const struct sl_ctl_attrset sl_ctl_iface_attrs = {
 	.max = SL_CTL_IFACE_A_MAX,
 };
 
+static const char *const node_pages_names[SL_CTL_NP_A_COUNT] = {
+	[SL_CTL_NP_A_NODE] = "node",
+	[SL_CTL_NP_A_PAGES] = "pages",
+};
+
+static const struct sl_ctl_policy node_pages_policy[SL_CTL_NP_A_COUNT] = {
+	[SL_CTL_NP_A_NODE] = { .type = SL_CTL_T_U32, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_NP_A_PAGES] = { .type = SL_CTL_T_U64, .flags = SL_CTL_F_REQUIRED },
+};
+
+const struct sl_ctl_attrset sl_ctl_node_pages_attrs = {
+	.name = "node pages",
+	.policy = node_pages_policy,
+	.names = node_pages_names,
+	.max = SL_CTL_NP_A_MAX,
+};
+
+static const char *const place_names[SL_CTL_PLACE_A_COUNT] = {
+	[SL_CTL_PLACE_A_NAME] = "name",
+	[SL_CTL_PLACE_A_KIND] = "kind",
+	[SL_CTL_PLACE_A_POOL] = "pool",
+	[SL_CTL_PLACE_A_TIER] = "tier",
+	[SL_CTL_PLACE_A_REQ_NODES] = "requested_nodes",
+	[SL_CTL_PLACE_A_NODES] = "nodes",
+	[SL_CTL_PLACE_A_FELL_BACK] = "fell_back",
+	[SL_CTL_PLACE_A_NUMA_FLAG] = "numa_flag",
+	[SL_CTL_PLACE_A_BYTES] = "bytes",
+	[SL_CTL_PLACE_A_MEASURED] = "measured",
+	[SL_CTL_PLACE_A_PAGE_SIZE] = "page_size",
+	[SL_CTL_PLACE_A_PAGES] = "pages",
+	[SL_CTL_PLACE_A_ABSENT] = "absent",
+	[SL_CTL_PLACE_A_NODE_PAGES] = "node_pages",
+};
+
+static const struct sl_ctl_policy place_policy[SL_CTL_PLACE_A_COUNT] = {
+	[SL_CTL_PLACE_A_NAME] = { .type = SL_CTL_T_STRING, .flags = SL_CTL_F_REQUIRED, .max_len = 64 },
+	[SL_CTL_PLACE_A_KIND] = { .type = SL_CTL_T_U32, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_PLACE_A_POOL] = { .type = SL_CTL_T_STRING, .max_len = 32 },
+	[SL_CTL_PLACE_A_TIER] = { .type = SL_CTL_T_STRING, .flags = SL_CTL_F_REQUIRED, .max_len = 16 },
+	[SL_CTL_PLACE_A_REQ_NODES] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_PLACE_A_NODES] = { .type = SL_CTL_T_U64, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_PLACE_A_FELL_BACK] = { .type = SL_CTL_T_U8 },
+	[SL_CTL_PLACE_A_NUMA_FLAG] = { .type = SL_CTL_T_U8 },
+	[SL_CTL_PLACE_A_BYTES] = { .type = SL_CTL_T_U64, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_PLACE_A_MEASURED] = { .type = SL_CTL_T_U8 },
+	[SL_CTL_PLACE_A_PAGE_SIZE] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_PLACE_A_PAGES] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_PLACE_A_ABSENT] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_PLACE_A_NODE_PAGES] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
+					.nest = &sl_ctl_node_pages_attrs },
+};
+
+const struct sl_ctl_attrset sl_ctl_place_attrs = {
+	.name = "placement",
+	.policy = place_policy,
+	.names = place_names,
+	.max = SL_CTL_PLACE_A_MAX,
+};
+
 static const char *const top_names[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_DAEMON_VERSION] = "daemon_version",
 	[SL_CTL_A_PID] = "pid",
@@ -60,6 +119,7 @@ static const char *const top_names[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_REASON] = "reason",
 	[SL_CTL_A_RULE] = "rule",
 	[SL_CTL_A_KEEP_ENFORCING] = "keep_enforcing",
+	[SL_CTL_A_PLACEMENT] = "placement",
 };
 
 /* A command whose requests carry no attributes. */
@@ -83,6 +143,8 @@ static const struct sl_ctl_policy status_reply_policy[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_IFACE] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
 			     .nest = &sl_ctl_iface_attrs },
 	[SL_CTL_A_KEEP_ENFORCING] = { .type = SL_CTL_T_U8 },
+	[SL_CTL_A_PLACEMENT] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
+				 .nest = &sl_ctl_place_attrs },
 };
 
 static const struct sl_ctl_attrset status_reply = {
@@ -160,6 +222,17 @@ const char *sl_ctl_xdp_mode_name(uint32_t mode)
 	return "unknown";
 }
 
+const char *sl_ctl_place_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case SL_CTL_PLACE_MAP:
+		return "map";
+	case SL_CTL_PLACE_POOL:
+		return "pool";
+	}
+	return "unknown";
+}
+
 /* ------------------------------------------------------------------- errors */
 
 int sl_ctl_errorf(struct sl_ctl_error *e, int err, uint32_t offset, const char *fmt, ...)
@@ -180,7 +253,8 @@ int sl_ctl_errorf(struct sl_ctl_error *e, int err, uint32_t offset, const char *
 /* Attribute types a policy level may have, for the parser's bookkeeping. */
 #define POLICY_TYPES_MAX 128
 _Static_assert(SL_CTL_A_MAX < POLICY_TYPES_MAX && SL_CTL_IFACE_A_MAX < POLICY_TYPES_MAX &&
-		       SL_CTL_CNT_A_MAX < POLICY_TYPES_MAX, "attribute enums outgrew the parser");
+		       SL_CTL_CNT_A_MAX < POLICY_TYPES_MAX && SL_CTL_PLACE_A_MAX < POLICY_TYPES_MAX &&
+		       SL_CTL_NP_A_MAX < POLICY_TYPES_MAX, "attribute enums outgrew the parser");
 
 int sl_ctl_frame(const void *buf, size_t len, const struct nlmsghdr **nlh, struct sl_ctl_error *e)
 {
@@ -507,6 +581,110 @@ int sl_ctl_put_counter(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_
 		return -EMSGSIZE;
 	}
 	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+int sl_ctl_put_placement(struct nlmsghdr *nlh, size_t size, const struct sl_ctl_place_info *pi)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, size, SL_CTL_A_PLACEMENT);
+	uint32_t n;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_strz_check(nlh, size, SL_CTL_PLACE_A_NAME, pi->name) ||
+	    !mnl_attr_put_u32_check(nlh, size, SL_CTL_PLACE_A_KIND, pi->kind) ||
+	    (pi->pool[0] && !mnl_attr_put_strz_check(nlh, size, SL_CTL_PLACE_A_POOL, pi->pool)) ||
+	    !mnl_attr_put_strz_check(nlh, size, SL_CTL_PLACE_A_TIER, pi->tier) ||
+	    (pi->req_nodes &&
+	     !mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_REQ_NODES, pi->req_nodes)) ||
+	    !mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_NODES, pi->nodes) ||
+	    !mnl_attr_put_u8_check(nlh, size, SL_CTL_PLACE_A_FELL_BACK, pi->fell_back) ||
+	    (pi->numa_flag >= 0 &&
+	     !mnl_attr_put_u8_check(nlh, size, SL_CTL_PLACE_A_NUMA_FLAG, pi->numa_flag > 0)) ||
+	    !mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_BYTES, pi->bytes) ||
+	    !mnl_attr_put_u8_check(nlh, size, SL_CTL_PLACE_A_MEASURED, pi->measured))
+		goto fail;
+	if (pi->measured) {
+		if (!mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_PAGE_SIZE, pi->page_size) ||
+		    !mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_PAGES, pi->pages) ||
+		    !mnl_attr_put_u64_check(nlh, size, SL_CTL_PLACE_A_ABSENT, pi->absent))
+			goto fail;
+		for (n = 0; n < SL_CTL_PLACE_NODES; n++) {
+			struct nlattr *np;
+
+			if (!pi->node_pages[n])
+				continue;
+			np = mnl_attr_nest_start_check(nlh, size, SL_CTL_PLACE_A_NODE_PAGES);
+			if (!np || !mnl_attr_put_u32_check(nlh, size, SL_CTL_NP_A_NODE, n) ||
+			    !mnl_attr_put_u64_check(nlh, size, SL_CTL_NP_A_PAGES, pi->node_pages[n]))
+				goto fail;
+			mnl_attr_nest_end(nlh, np);
+		}
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+fail:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
+/* Copies a validated string attribute into a buffer of size bytes. */
+static void get_str(const struct nlattr *a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", a ? mnl_attr_get_str(a) : "");
+}
+
+int sl_ctl_get_placement(const struct nlmsghdr *base, const struct nlattr *nest,
+			 struct sl_ctl_place_info *out)
+{
+	const struct nlattr *tb[SL_CTL_PLACE_A_MAX + 1], *np[SL_CTL_NP_A_MAX + 1], *a;
+	const uint8_t *p, *end;
+	struct sl_ctl_error e;
+
+	memset(out, 0, sizeof(*out));
+	if (sl_ctl_parse_nest(base, nest, &sl_ctl_place_attrs, tb, &e))
+		return -EBADMSG;
+	get_str(tb[SL_CTL_PLACE_A_NAME], out->name, sizeof(out->name));
+	out->kind = mnl_attr_get_u32(tb[SL_CTL_PLACE_A_KIND]);
+	get_str(tb[SL_CTL_PLACE_A_POOL], out->pool, sizeof(out->pool));
+	get_str(tb[SL_CTL_PLACE_A_TIER], out->tier, sizeof(out->tier));
+	if (tb[SL_CTL_PLACE_A_REQ_NODES])
+		out->req_nodes = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_REQ_NODES]);
+	out->nodes = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_NODES]);
+	out->fell_back = tb[SL_CTL_PLACE_A_FELL_BACK] && mnl_attr_get_u8(tb[SL_CTL_PLACE_A_FELL_BACK]);
+	out->numa_flag = tb[SL_CTL_PLACE_A_NUMA_FLAG] ? !!mnl_attr_get_u8(tb[SL_CTL_PLACE_A_NUMA_FLAG])
+						      : -1;
+	out->bytes = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_BYTES]);
+	out->measured = tb[SL_CTL_PLACE_A_MEASURED] && mnl_attr_get_u8(tb[SL_CTL_PLACE_A_MEASURED]);
+	if (!out->measured)
+		return 0;
+	if (!tb[SL_CTL_PLACE_A_PAGE_SIZE] || !tb[SL_CTL_PLACE_A_PAGES])
+		return -EBADMSG;
+	out->page_size = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_PAGE_SIZE]);
+	out->pages = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_PAGES]);
+	if (tb[SL_CTL_PLACE_A_ABSENT])
+		out->absent = mnl_attr_get_u64(tb[SL_CTL_PLACE_A_ABSENT]);
+	/* The nest passed the parser whole: every attribute in it is in bounds. */
+	p = (const uint8_t *)nest + NLA_HDRLEN;
+	end = (const uint8_t *)nest + nest->nla_len;
+	while ((size_t)(end - p) >= NLA_HDRLEN) {
+		uint32_t node;
+
+		a = (const struct nlattr *)p;
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > (size_t)(end - p))
+			return -EBADMSG;
+		if ((a->nla_type & NLA_TYPE_MASK) == SL_CTL_PLACE_A_NODE_PAGES) {
+			if (sl_ctl_parse_nest(base, a, &sl_ctl_node_pages_attrs, np, &e))
+				return -EBADMSG;
+			node = mnl_attr_get_u32(np[SL_CTL_NP_A_NODE]);
+			if (node >= SL_CTL_PLACE_NODES)
+				return -EBADMSG;
+			out->node_pages[node] += mnl_attr_get_u64(np[SL_CTL_NP_A_PAGES]);
+		}
+		if (NLA_ALIGN((size_t)a->nla_len) >= (size_t)(end - p))
+			break;
+		p += NLA_ALIGN((size_t)a->nla_len);
+	}
 	return 0;
 }
 

@@ -54,9 +54,11 @@ struct sl_ctl_attrset {
 	uint16_t max;
 };
 
-/* The top-level, interface and counter attribute sets (for nests). */
+/* The top-level, interface, counter and placement attribute sets (for nests). */
 extern const struct sl_ctl_attrset sl_ctl_iface_attrs;
 extern const struct sl_ctl_attrset sl_ctl_counter_attrs;
+extern const struct sl_ctl_attrset sl_ctl_place_attrs;
+extern const struct sl_ctl_attrset sl_ctl_node_pages_attrs;
 
 enum sl_ctl_dir {
 	SL_CTL_REQUEST = 0,
@@ -158,6 +160,40 @@ struct nlmsghdr *sl_ctl_msg_start(void *buf, size_t size, uint8_t cmd, uint16_t 
 int sl_ctl_put_counter(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_t id,
 		       const char *name, uint64_t packets, uint64_t bytes);
 
+#define SL_CTL_PLACE_NODES 64 /* node ids 0..63: node sets are one 64-bit mask */
+
+/* One SL_CTL_A_PLACEMENT nest: where a large map or a pool lives. */
+struct sl_ctl_place_info {
+	char name[64];
+	uint32_t kind;       /* enum sl_ctl_place_kind */
+	char pool[32];       /* "" when none */
+	char tier[16];       /* "fast", "capacity", "auto", "nodes" */
+	uint64_t req_nodes;  /* tier "nodes" */
+	uint64_t nodes;      /* resolved */
+	bool fell_back;
+	int numa_flag;       /* maps: 0 or 1; -1: not a map (not sent) */
+	uint64_t bytes;
+	bool measured;       /* the four below are meaningful */
+	uint64_t page_size;
+	uint64_t pages;
+	uint64_t absent;
+	uint64_t node_pages[SL_CTL_PLACE_NODES]; /* measured; sent for nodes with pages */
+};
+
+/*
+ * Adds pi as an SL_CTL_A_PLACEMENT nest to nlh, whose buffer is size
+ * bytes. 0 or -EMSGSIZE (nothing added).
+ */
+int sl_ctl_put_placement(struct nlmsghdr *nlh, size_t size, const struct sl_ctl_place_info *pi);
+
+/*
+ * Reads an SL_CTL_A_PLACEMENT nest of a parsed message (base) into out.
+ * 0, or -EBADMSG when it breaks its policy or names a node id of
+ * SL_CTL_PLACE_NODES or more.
+ */
+int sl_ctl_get_placement(const struct nlmsghdr *base, const struct nlattr *nest,
+			 struct sl_ctl_place_info *out);
+
 /*
  * Writes an NLMSG_ERROR answering the request whose first req_len bytes
  * are req (fewer than a header is fine: the echo is zero-filled). The echo
@@ -174,5 +210,6 @@ int sl_ctl_put_done(void *buf, size_t size, uint32_t seq, uint32_t pid);
 /* Names for messages and JSON: "status", "native". Never NULL. */
 const char *sl_ctl_cmd_name(unsigned int cmd);
 const char *sl_ctl_xdp_mode_name(uint32_t mode);
+const char *sl_ctl_place_kind_name(uint32_t kind); /* "map", "pool" */
 
 #endif /* SLUICE_PROTO_H */

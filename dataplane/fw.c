@@ -36,6 +36,8 @@ struct sl_fw {
 	size_t n_att;
 	char pin_dir[256];
 	bool maps_pinned;
+	struct sl_fw_placed placed[4]; /* one per entry of placed_maps */
+	size_t n_placed;
 };
 
 
@@ -237,9 +239,14 @@ static const struct {
 	{SL_POOL_RULE_TABLES, "sl_class_bits"},
 };
 
+_Static_assert(sizeof(placed_maps) / sizeof(placed_maps[0]) ==
+		       sizeof(((struct sl_fw *)0)->placed) / sizeof(((struct sl_fw *)0)->placed[0]),
+	       "one placement record per placed map");
+
 static int place_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_diag *diag)
 {
 	uint64_t resolved[SL_POOL_COUNT] = {0};
+	bool pool_fell_back[SL_POOL_COUNT] = {0};
 	size_t i;
 	bool fell_back;
 	int err, node;
@@ -262,10 +269,24 @@ static int place_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_di
 		err = sl_tier_map_node(map, o->topo, &req, o->memory->strict, &node, &fell_back, diag);
 		if (err)
 			return err;
+		/* Only the pool's first map resolves: it says whether the pool fell back. */
+		if (!resolved[pool])
+			pool_fell_back[pool] = fell_back;
+		fw->placed[fw->n_placed] = (struct sl_fw_placed){ placed_maps[i].map, pool, node,
+								 pool_fell_back[pool] };
+		fw->n_placed++;
 		resolved[pool] = 1ULL << node;
 		pr_debug("%s (%s): tier %s -> node %d\n", placed_maps[i].map, sl_pool_name(pool),
 			 sl_tier_kind_name(pc->tier.kind), node);
 	}
+	return 0;
+}
+
+int sl_fw_placed_map(const struct sl_fw *fw, size_t i, struct sl_fw_placed *out)
+{
+	if (i >= fw->n_placed)
+		return -ENOENT;
+	*out = fw->placed[i];
 	return 0;
 }
 

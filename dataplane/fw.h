@@ -42,6 +42,20 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 /* The NUMA node a map was created on, or -1 when it was left to the kernel. */
 int sl_fw_map_node(const struct sl_fw *fw, const char *name);
 
+/* A large map that sl_fw_load_opts placed on a node (docs/tiers.md). */
+struct sl_fw_placed {
+	const char *map;      /* its name in xdp/maps.h, "sl_dir24" */
+	enum sl_pool_id pool; /* the memory: pool that placed it */
+	int node;             /* the node it was created on */
+	bool fell_back;       /* its tier was missing: the fast tier's node instead */
+};
+
+/*
+ * The i-th map (from 0) that the memory config placed, in load order.
+ * 0, or -ENOENT past the last one (none without a memory config).
+ */
+int sl_fw_placed_map(const struct sl_fw *fw, size_t i, struct sl_fw_placed *out);
+
 /* The loaded XDP program's fd (for BPF_PROG_TEST_RUN). */
 int sl_fw_prog_fd(const struct sl_fw *fw);
 

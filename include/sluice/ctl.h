@@ -83,6 +83,7 @@ enum sl_ctl_attr {
 	SL_CTL_A_REASON = 9,         /* nest of sl_ctl_counter_attr; repeated */
 	SL_CTL_A_RULE = 10,          /* nest of sl_ctl_counter_attr */
 	SL_CTL_A_KEEP_ENFORCING = 11, /* u8: 0 or 1 */
+	SL_CTL_A_PLACEMENT = 12,     /* nest of sl_ctl_place_attr; repeated: one per large map or pool */
 	SL_CTL_A_COUNT,
 };
 #define SL_CTL_A_MAX (SL_CTL_A_COUNT - 1)
@@ -113,6 +114,42 @@ enum sl_ctl_counter_attr {
 	SL_CTL_CNT_A_COUNT,
 };
 #define SL_CTL_CNT_A_MAX (SL_CTL_CNT_A_COUNT - 1)
+
+/* Inside SL_CTL_A_PLACEMENT: where one large BPF map or memory pool lives (docs/tiers.md). */
+enum sl_ctl_place_attr {
+	SL_CTL_PLACE_A_UNSPEC = 0,
+	SL_CTL_PLACE_A_NAME = 1,       /* string: the map or pool, "sl_dir24", "flow_tables" */
+	SL_CTL_PLACE_A_KIND = 2,       /* u32: enum sl_ctl_place_kind */
+	SL_CTL_PLACE_A_POOL = 3,       /* string: the memory: pool that places it, "prefix_tables" */
+	SL_CTL_PLACE_A_TIER = 4,       /* string: the tier asked, "fast", "capacity", "auto", "nodes" */
+	SL_CTL_PLACE_A_REQ_NODES = 5,  /* u64: tier "nodes": the nodes asked, bit n is node n */
+	SL_CTL_PLACE_A_NODES = 6,      /* u64: the nodes it resolved to, bit n is node n */
+	SL_CTL_PLACE_A_FELL_BACK = 7,  /* u8: the tier asked was missing, fast was used */
+	SL_CTL_PLACE_A_NUMA_FLAG = 8,  /* u8: a map created with BPF_F_NUMA_NODE (maps only) */
+	SL_CTL_PLACE_A_BYTES = 9,      /* u64: its size */
+	SL_CTL_PLACE_A_MEASURED = 10,  /* u8: 1 when the pages below were measured (move_pages) */
+	SL_CTL_PLACE_A_PAGE_SIZE = 11, /* u64: measured only */
+	SL_CTL_PLACE_A_PAGES = 12,     /* u64: measured only: pages in the region */
+	SL_CTL_PLACE_A_ABSENT = 13,    /* u64: measured only: pages the kernel did not report */
+	SL_CTL_PLACE_A_NODE_PAGES = 14, /* nest of sl_ctl_node_pages_attr; repeated, one per node */
+	SL_CTL_PLACE_A_COUNT,
+};
+#define SL_CTL_PLACE_A_MAX (SL_CTL_PLACE_A_COUNT - 1)
+
+/* What an SL_CTL_A_PLACEMENT describes. */
+enum sl_ctl_place_kind {
+	SL_CTL_PLACE_MAP = 0,  /* a BPF map, placed by NUMA node at creation */
+	SL_CTL_PLACE_POOL = 1, /* a memory pool sluiced mapped itself */
+};
+
+/* Inside SL_CTL_PLACE_A_NODE_PAGES: the pages move_pages found on one node. */
+enum sl_ctl_node_pages_attr {
+	SL_CTL_NP_A_UNSPEC = 0,
+	SL_CTL_NP_A_NODE = 1,  /* u32: node id */
+	SL_CTL_NP_A_PAGES = 2, /* u64 */
+	SL_CTL_NP_A_COUNT,
+};
+#define SL_CTL_NP_A_MAX (SL_CTL_NP_A_COUNT - 1)
 
 /* Longest string attribute value, including its NUL. */
 #define SL_CTL_STR_MAX 256

@@ -22,13 +22,17 @@ static void check_error(const struct sl_ctl_error *e)
 }
 
 /* Reads every attribute of a parsed message, as a consumer would. */
+_Static_assert(SL_CTL_CNT_A_MAX < 32 && SL_CTL_IFACE_A_MAX < 32 && SL_CTL_PLACE_A_MAX < 32,
+	       "tb[] in consume holds every nest's attributes");
+
 static void consume(const struct sl_ctl_msg *m, enum sl_ctl_dir dir)
 {
 	const struct sl_ctl_attrset *top = dir == SL_CTL_REQUEST ? m->info->request : m->info->reply;
 	static const uint16_t nests[] = {
-		SL_CTL_A_IFACE, SL_CTL_A_VERDICT, SL_CTL_A_REASON, SL_CTL_A_RULE,
+		SL_CTL_A_IFACE, SL_CTL_A_VERDICT, SL_CTL_A_REASON, SL_CTL_A_RULE, SL_CTL_A_PLACEMENT,
 	};
-	const struct nlattr *tb[SL_CTL_CNT_A_MAX + SL_CTL_IFACE_A_MAX + 2];
+	const struct nlattr *tb[32];
+	struct sl_ctl_place_info pi;
 	volatile size_t sink = 0;
 	struct sl_ctl_error e;
 	size_t i;
@@ -49,7 +53,8 @@ static void consume(const struct sl_ctl_msg *m, enum sl_ctl_dir dir)
 	}
 	for (i = 0; i < sizeof(nests) / sizeof(nests[0]); i++) {
 		const struct sl_ctl_attrset *set = nests[i] == SL_CTL_A_IFACE ? &sl_ctl_iface_attrs
-									      : &sl_ctl_counter_attrs;
+						   : nests[i] == SL_CTL_A_PLACEMENT ? &sl_ctl_place_attrs
+						   : &sl_ctl_counter_attrs;
 		const struct nlattr *a;
 
 		/* Only nests of this command: other types were skipped, not validated. */
@@ -64,6 +69,9 @@ static void consume(const struct sl_ctl_msg *m, enum sl_ctl_dir dir)
 					sink += strlen(mnl_attr_get_str(tb[t]));
 				else if (tb[t] && set->policy[t].type == SL_CTL_T_U64)
 					sink += (size_t)mnl_attr_get_u64(tb[t]);
+			/* The reader may refuse what it cannot hold, never read out of bounds. */
+			if (nests[i] == SL_CTL_A_PLACEMENT && !sl_ctl_get_placement(m->nlh, a, &pi))
+				sink += (size_t)pi.node_pages[0] + strlen(pi.name) + strlen(pi.tier);
 		}
 	}
 	(void)sink;

@@ -26,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct sl_ctl_server *srv;
 static struct sl_ctl_state state;
 static struct sl_ctl_iface_info iface = { .name = "sl-fz0", .ifindex = 3 };
+static struct sl_ctl_place_info placed = {
+	.name = "sl_dir24", .kind = SL_CTL_PLACE_MAP, .pool = "prefix_tables", .tier = "fast",
+	.nodes = 1, .numa_flag = 1, .bytes = 8192, .measured = true, .page_size = 4096, .pages = 2,
+	.node_pages = { 2 },
+};
 static char path[108];
 static int cli = -1;
 static uint8_t reply[SL_CTL_MSG_MAX] __attribute__((aligned(8)));
@@ -61,6 +66,8 @@ static void setup_once(void)
 		.n_ifaces = 1,
 		.stats = { -1, -1, -1, -1 },
 		.start_ms = sl_ctl_now_ms(),
+		.placement = &placed,
+		.n_placement = 1,
 	};
 	/* The fuzzer's own group, so that it is served as root or not. */
 	if (sl_ctl_server_open(path, gr ? gr->gr_name : NULL, &state, &srv, &diag)) {

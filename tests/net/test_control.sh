@@ -50,6 +50,8 @@ sl_topology_up "$ns" "$iface" "$peer" || fail "cannot create the topology"
 sed "s/\bsl-fw0\b/$iface/g" "$src/configs/edge-firewall.yaml" >"$tmp/ctl.yaml"
 cp -r "$src/configs/sets" "$tmp/" 2>/dev/null || true
 printf 'control:\n  group: %s\n  socket: %s\n' "$group" "$sock" >>"$tmp/ctl.yaml"
+# The prefix tables and the rule table placed by tier: status reports them (docs/tiers.md).
+printf 'memory:\n  pools:\n    prefix_tables: fast\n    rule_tables: [0]\n' >>"$tmp/ctl.yaml"
 
 json_get() { # json_get FILE PYTHON-EXPR-ON-d
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
@@ -110,8 +112,46 @@ if not 0 <= d["uptime_ms"] < 120000:
     sys.exit(f"uptime_ms {d['uptime_ms']} out of range")
 PY
   fail "status fields do not match the system"
+# Placement: on this one-node machine every measured page of the placed
+# maps is on node 0; sl_dir24's count is what move_pages finds in the map's
+# memory, checked against the map's own size from bpftool.
+dir24_id=$(bpftool -j map show pinned "$pin/sl_dir24" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+bpftool -j map show id "$dir24_id" >"$tmp/dir24.json" || fail "bpftool map show sl_dir24"
+python3 - "$tmp/status.json" "$tmp/dir24.json" "$(getconf PAGESIZE)" <<'PY' ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+info = json.load(open(sys.argv[2]))
+page = int(sys.argv[3])
+pl = {p["name"]: p for p in d["placement"]}
+if sorted(pl) != ["sl_class_bits", "sl_dir24", "sl_dir8", "sl_pfx6"]:
+    sys.exit(f"placement names {sorted(pl)}: {json.dumps(d['placement'])}")
+for name, p in pl.items():
+    want = {"kind": "map", "nodes": [0], "fell_back": False, "numa_flag": True}
+    want.update({"pool": "rule_tables", "tier": "nodes", "requested_nodes": [0]} if name == "sl_class_bits"
+                else {"pool": "prefix_tables", "tier": "fast", "requested_nodes": None})
+    for k, v in want.items():
+        if p.get(k) != v:
+            sys.exit(f"{name}: {k} is {p.get(k)!r}, expected {v!r}: {json.dumps(p)}")
+    if p["bytes"] <= 0:
+        sys.exit(f"{name}: no bytes: {json.dumps(p)}")
+dir24 = pl["sl_dir24"]
+pages = -(-info["bytes_value"] * info["max_entries"] // page)
+if not dir24["measured"] or dir24["page_size"] != page or dir24["pages"] != pages:
+    sys.exit(f"sl_dir24 pages {dir24.get('pages')} of {dir24.get('page_size')}, expected {pages} of {page}: {json.dumps(dir24)}")
+if dir24["node_pages"] != [{"node": 0, "pages": pages}] or dir24["absent"] != 0:
+    sys.exit(f"sl_dir24 pages are not all on node 0: {json.dumps(dir24)}")
+if dir24["bytes"] != pages * page:
+    sys.exit(f"sl_dir24 bytes {dir24['bytes']}, expected {pages * page}")
+# An LPM trie's elements cannot be measured from userspace.
+if pl["sl_pfx6"]["measured"] or pl["sl_pfx6"]["node_pages"] is not None:
+    sys.exit(f"sl_pfx6 claims a measurement: {json.dumps(pl['sl_pfx6'])}")
+PY
+  fail "status placement is wrong"
 "$sluicectl" -s "$sock" status >"$tmp/status.txt" || fail "sluicectl status (text) failed"
 grep -q "$iface ($mode)" "$tmp/status.txt" || fail "text status does not list $iface: $(cat "$tmp/status.txt")"
+dir24_pages=$(json_get "$tmp/status.json" '[p["pages"] for p in d["placement"] if p["name"] == "sl_dir24"][0]')
+grep -q "^  sl_dir24 (map, prefix_tables): tier fast -> nodes 0, BPF_F_NUMA_NODE, .* $dir24_pages pages of .*: node0=$dir24_pages\$" "$tmp/status.txt" ||
+  fail "text status has no memory line for sl_dir24: $(cat "$tmp/status.txt")"
 "$sluicectl" status help | grep -q '^Usage: sluicectl' || fail "status help"
 if "$sluicectl" -s "$sock" status bogus 2>"$tmp/err"; then fail "status bogus succeeded"; fi
 [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "a usage error is not one line: $(cat "$tmp/err")"

@@ -35,6 +35,8 @@ struct fixture {
 	char group[64];
 	struct sl_ctl_iface_info ifaces[2];
 	struct sl_ctl_state state;
+	struct sl_ctl_place_info placed;
+	int refreshes;
 	struct sl_ctl_server *srv;
 	pthread_t thread;
 	volatile int stop;
@@ -52,6 +54,16 @@ static void *serve(void *arg)
 			sl_ctl_server_dispatch(f->srv, fds, n);
 	}
 	return NULL;
+}
+
+/* The state's refresh hook: each STATUS sees one more page measured on node 2. */
+static void refresh(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->refreshes++;
+	f->placed.pages = (uint64_t)f->refreshes;
+	f->placed.node_pages[2] = (uint64_t)f->refreshes;
 }
 
 static int setup(void **state)
@@ -81,7 +93,20 @@ static int setup(void **state)
 		.n_ifaces = 2,
 		.stats = { -1, -1, -1, -1 },
 		.start_ms = sl_ctl_now_ms() - 5000,
+		.placement = &f->placed,
+		.n_placement = 1,
+		.refresh = refresh,
+		.refresh_arg = f,
 	};
+	snprintf(f->placed.name, sizeof(f->placed.name), "sl_dir24");
+	snprintf(f->placed.pool, sizeof(f->placed.pool), "prefix_tables");
+	snprintf(f->placed.tier, sizeof(f->placed.tier), "capacity");
+	f->placed.kind = SL_CTL_PLACE_MAP;
+	f->placed.nodes = 1ULL << 2;
+	f->placed.numa_flag = 1;
+	f->placed.bytes = 4096;
+	f->placed.measured = true;
+	f->placed.page_size = 4096;
 	assert_int_equal(sl_ctl_server_open(f->path, f->group, &f->state, &f->srv, &diag), 0);
 	assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
 	*state = f;
@@ -111,6 +136,8 @@ struct status {
 	char version[64], pin_dir[64], config[64], if1[16];
 	uint32_t mode1;
 	int calls;
+	struct sl_ctl_place_info placed;
+	int n_placed;
 };
 
 static int on_status(const struct sl_ctl_msg *m, void *arg)
@@ -136,13 +163,19 @@ static int on_status(const struct sl_ctl_msg *m, void *arg)
 			st->mode1 = mnl_attr_get_u32(tb[SL_CTL_IFACE_A_XDP_MODE]);
 		}
 	}
+	for (a = sl_ctl_next_attr(m, NULL, SL_CTL_A_PLACEMENT); a;
+	     a = sl_ctl_next_attr(m, a, SL_CTL_A_PLACEMENT)) {
+		assert_int_equal(sl_ctl_get_placement(m->nlh, a, &st->placed), 0);
+		st->n_placed++;
+	}
 	return 0;
 }
 
-static void expect_status(struct sl_ctl_client *c)
+static void expect_status(struct fixture *f, struct sl_ctl_client *c)
 {
 	struct status st = { 0 };
 	struct sl_ctl_error e;
+	int before = f->refreshes;
 
 	assert_int_equal(sl_ctl_client_call(c, SL_CTL_CMD_STATUS, 0, on_status, &st, &e), 0);
 	assert_int_equal(st.calls, 1);
@@ -155,6 +188,16 @@ static void expect_status(struct sl_ctl_client *c)
 	assert_int_equal(st.n_ifaces, 2);
 	assert_string_equal(st.if1, "sl-u1");
 	assert_int_equal(st.mode1, SL_CTL_XDP_GENERIC);
+	/* The placement was measured again for this reply, and sent as it was then. */
+	assert_int_equal(f->refreshes, before + 1);
+	assert_int_equal(st.n_placed, 1);
+	assert_string_equal(st.placed.name, "sl_dir24");
+	assert_string_equal(st.placed.tier, "capacity");
+	assert_true(st.placed.measured);
+	assert_true(st.placed.nodes == 1ULL << 2);
+	assert_true(st.placed.pages == (uint64_t)f->refreshes);
+	assert_true(st.placed.node_pages[2] == (uint64_t)f->refreshes);
+	assert_true(st.placed.node_pages[0] == 0);
 }
 
 static void test_status(void **state)
@@ -166,8 +209,8 @@ static void test_status(void **state)
 	char run[160];
 
 	assert_int_equal(sl_ctl_client_open(f->path, 5000, &c, &e), 0);
-	expect_status(c);
-	expect_status(c); /* the connection stays usable */
+	expect_status(f, c);
+	expect_status(f, c); /* the connection stays usable */
 	sl_ctl_client_close(c);
 
 	assert_int_equal(stat(f->path, &sb), 0);
@@ -296,7 +339,7 @@ static void test_malformed(void **state)
 
 	/* The server still serves a new client. */
 	assert_int_equal(sl_ctl_client_open(f->path, 5000, &c, &e), 0);
-	expect_status(c);
+	expect_status(f, c);
 	sl_ctl_client_close(c);
 }
 

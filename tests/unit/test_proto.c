@@ -126,6 +126,151 @@ static void test_status_reply_roundtrip(void **state)
 	assert_non_null(strstr(e.msg, "unknown attribute type 1"));
 }
 
+/* Two placement entries: a measured map on nodes 0 and 3, a pool that was not measured. */
+static void placement_pair(struct sl_ctl_place_info *map, struct sl_ctl_place_info *pool)
+{
+	memset(map, 0, sizeof(*map));
+	snprintf(map->name, sizeof(map->name), "sl_dir24");
+	map->kind = SL_CTL_PLACE_MAP;
+	snprintf(map->pool, sizeof(map->pool), "prefix_tables");
+	snprintf(map->tier, sizeof(map->tier), "nodes");
+	map->req_nodes = (1ULL << 3) | (1ULL << 63);
+	map->nodes = 1ULL << 3;
+	map->fell_back = true;
+	map->numa_flag = 1;
+	map->bytes = 67108864;
+	map->measured = true;
+	map->page_size = 4096;
+	map->pages = 16384;
+	map->absent = 4;
+	map->node_pages[0] = 380;
+	map->node_pages[3] = 16000;
+	map->node_pages[63] = 0;
+
+	memset(pool, 0, sizeof(*pool));
+	snprintf(pool->name, sizeof(pool->name), "flow_tables");
+	pool->kind = SL_CTL_PLACE_POOL;
+	snprintf(pool->tier, sizeof(pool->tier), "capacity");
+	pool->nodes = 1;
+	pool->numa_flag = -1;
+	pool->bytes = 1ULL << 33;
+}
+
+static void test_placement_roundtrip(void **state)
+{
+	struct sl_ctl_place_info want[2], got;
+	struct nlmsghdr *nlh = status_reply();
+	const struct nlattr *a, *tb[SL_CTL_PLACE_A_MAX + 1];
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+	int n = 0;
+
+	(void)state;
+	placement_pair(&want[0], &want[1]);
+	assert_int_equal(sl_ctl_put_placement(nlh, sizeof(buf), &want[0]), 0);
+	assert_int_equal(sl_ctl_put_placement(nlh, sizeof(buf), &want[1]), 0);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_ptr_equal(m.tb[SL_CTL_A_PLACEMENT], sl_ctl_next_attr(&m, NULL, SL_CTL_A_PLACEMENT));
+	for (a = sl_ctl_next_attr(&m, NULL, SL_CTL_A_PLACEMENT); a;
+	     a = sl_ctl_next_attr(&m, a, SL_CTL_A_PLACEMENT)) {
+		assert_true(n < 2);
+		assert_int_equal(sl_ctl_get_placement(m.nlh, a, &got), 0);
+		/* Every field, node pages included, comes back as it was put. */
+		assert_memory_equal(&got, &want[n], sizeof(got));
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_string_equal(sl_ctl_place_kind_name(SL_CTL_PLACE_MAP), "map");
+	assert_string_equal(sl_ctl_place_kind_name(SL_CTL_PLACE_POOL), "pool");
+	assert_string_equal(sl_ctl_place_kind_name(7), "unknown");
+
+	/* Not measured: no page attributes and no node pages on the wire. */
+	a = sl_ctl_next_attr(&m, m.tb[SL_CTL_A_PLACEMENT], SL_CTL_A_PLACEMENT);
+	assert_int_equal(sl_ctl_parse_nest(m.nlh, a, &sl_ctl_place_attrs, tb, &e), 0);
+	assert_null(tb[SL_CTL_PLACE_A_PAGES]);
+	assert_null(tb[SL_CTL_PLACE_A_NODE_PAGES]);
+	assert_null(tb[SL_CTL_PLACE_A_NUMA_FLAG]);
+	assert_null(tb[SL_CTL_PLACE_A_POOL]);
+	assert_int_equal(mnl_attr_get_u8(tb[SL_CTL_PLACE_A_MEASURED]), 0);
+
+	/* A buffer without room for the nest leaves the message as it was. */
+	{
+		uint32_t len = nlh->nlmsg_len;
+
+		assert_int_equal(sl_ctl_put_placement(nlh, len + 40, &want[0]), -EMSGSIZE);
+		assert_int_equal(nlh->nlmsg_len, len);
+	}
+}
+
+/* Placement nests that break their policy, or that a reader cannot hold. */
+static void test_placement_faults(void **state)
+{
+	struct sl_ctl_place_info pi, unused;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *np;
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+
+	(void)state;
+	placement_pair(&pi, &unused);
+	/* A node id past the 64 a node set holds: the nest parses, the reader refuses it. */
+	nlh = status_reply();
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_PLACEMENT);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_NAME, "sl_dir24");
+	mnl_attr_put_u32(nlh, SL_CTL_PLACE_A_KIND, SL_CTL_PLACE_MAP);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_TIER, "fast");
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_NODES, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_BYTES, 4096);
+	mnl_attr_put_u8(nlh, SL_CTL_PLACE_A_MEASURED, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_PAGE_SIZE, 4096);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_PAGES, 1);
+	np = mnl_attr_nest_start(nlh, SL_CTL_PLACE_A_NODE_PAGES);
+	mnl_attr_put_u32(nlh, SL_CTL_NP_A_NODE, 64);
+	mnl_attr_put_u64(nlh, SL_CTL_NP_A_PAGES, 1);
+	mnl_attr_nest_end(nlh, np);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_int_equal(sl_ctl_get_placement(m.nlh, m.tb[SL_CTL_A_PLACEMENT], &pi), -EBADMSG);
+
+	/* Node pages without their page count: the whole reply is refused. */
+	nlh = status_reply();
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_PLACEMENT);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_NAME, "sl_dir24");
+	mnl_attr_put_u32(nlh, SL_CTL_PLACE_A_KIND, SL_CTL_PLACE_MAP);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_TIER, "fast");
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_NODES, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_BYTES, 4096);
+	np = mnl_attr_nest_start(nlh, SL_CTL_PLACE_A_NODE_PAGES);
+	mnl_attr_put_u32(nlh, SL_CTL_NP_A_NODE, 0);
+	mnl_attr_nest_end(nlh, np);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "missing attribute pages in node pages"));
+
+	/* A tier name longer than its 16 bytes. */
+	nlh = status_reply();
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_PLACEMENT);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_NAME, "sl_dir24");
+	mnl_attr_put_u32(nlh, SL_CTL_PLACE_A_KIND, SL_CTL_PLACE_MAP);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_TIER, "capacity-capacity");
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_NODES, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_BYTES, 4096);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "attribute tier is 18 bytes long"));
+
+	/* A nest without its required name. */
+	nlh = status_reply();
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_PLACEMENT);
+	mnl_attr_put_u32(nlh, SL_CTL_PLACE_A_KIND, SL_CTL_PLACE_MAP);
+	mnl_attr_put_strz(nlh, SL_CTL_PLACE_A_TIER, "fast");
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_NODES, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_PLACE_A_BYTES, 4096);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_PLACE_A_NAME);
+}
+
 static void test_stats_reply_roundtrip(void **state)
 {
 	const struct nlattr *tb[SL_CTL_CNT_A_MAX + 1], *a;
@@ -537,6 +682,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_roundtrip),
 		cmocka_unit_test(test_status_reply_roundtrip),
+		cmocka_unit_test(test_placement_roundtrip),
+		cmocka_unit_test(test_placement_faults),
 		cmocka_unit_test(test_stats_reply_roundtrip),
 		cmocka_unit_test(test_error_roundtrip),
 		cmocka_unit_test(test_framing),
