@@ -208,8 +208,9 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 	err = sl_ctld_open(cfg, &ctl);
 	if (err)
 		goto out;
-	/* Only a config that places maps depends on reading the topology. */
-	if (cfg->memory.pools[SL_POOL_PREFIX_TABLES].set || cfg->memory.pools[SL_POOL_RULE_TABLES].set) {
+	/* Only a config that places maps or pools depends on reading the topology. */
+	if (cfg->memory.pools[SL_POOL_PREFIX_TABLES].set || cfg->memory.pools[SL_POOL_RULE_TABLES].set ||
+	    cfg->memory.pools[SL_POOL_LOG_BUFFERS].set) {
 		err = sl_tiers_discover("/sys", &topo, &diag);
 		if (err) {
 			pr_warn("%s\n", diag.msg);
@@ -240,9 +241,14 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 		goto out;
 	}
 	pr_info("enforcing %u rules; counters pinned under %s\n", tables->n_rules, cfg->pin_dir);
-	err = sl_logger_start_fw(cfg, tables, fw, &lg);
+	err = sl_logger_start_fw(cfg, tables, fw, opts.topo, &lg);
 	if (err)
 		goto out;
+	if (sl_logger_buffers_pool(lg)) {
+		err = sl_ctld_add_pool(ctl, sl_logger_buffers_pool(lg), "log_buffers");
+		if (err)
+			goto out;
+	}
 
 	err = sl_ctld_run(ctl, cfg, tables, fw, &block);
 	if (err < 0)

@@ -88,6 +88,7 @@ struct ring_src {
 
 struct sl_logger {
 	struct sl_logging_cfg cfg;
+	struct sl_pool *pool; /* owns mem when the buffers are placed on a tier */
 	pthread_t thread;
 	bool thread_started;
 	bool stop;           /* atomic */
@@ -931,6 +932,37 @@ static int open_sink(struct sl_logger *lg, enum sink_kind kind, const char *path
 	return open_sink_file(lg, s);
 }
 
+/* The write buffers: a placed pool when the sources give a topology. */
+static int alloc_buffers(struct sl_logger *lg, const struct sl_logger_sources *src)
+{
+	struct sl_diag diag = { { 0 } };
+	struct sl_pool_req req = { .name = "log_buffers", .size = lg->mem_len, .auto_capacity = true };
+	int err;
+
+	if (!src || !src->topo || !src->buffers) {
+		if (posix_memalign((void **)&lg->mem, 4096, lg->mem_len)) {
+			lg->mem = NULL;
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	req.tier = src->buffers->tier;
+	req.huge_pages = src->buffers->huge_pages;
+	req.strict = src->strict;
+	err = sl_pool_create(src->topo, &req, &lg->pool, &diag);
+	if (err) {
+		pr_warn("logger: %s\n", diag.msg);
+		return err;
+	}
+	lg->mem = lg->pool->base;
+	return 0;
+}
+
+const struct sl_pool *sl_logger_buffers_pool(const struct sl_logger *lg)
+{
+	return lg ? lg->pool : NULL;
+}
+
 int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sources *src,
 		    struct sl_logger **out)
 {
@@ -971,11 +1003,9 @@ int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sou
 	}
 
 	lg->mem_len = (size_t)lg->cfg.buffers * lg->cfg.buffer_bytes;
-	if (posix_memalign((void **)&lg->mem, 4096, lg->mem_len)) {
-		lg->mem = NULL;
-		err = -ENOMEM;
+	err = alloc_buffers(lg, src);
+	if (err)
 		goto fail;
-	}
 	lg->bufs = calloc(lg->cfg.buffers, sizeof(*lg->bufs));
 	if (!lg->bufs) {
 		err = -ENOMEM;
@@ -1084,14 +1114,18 @@ void sl_logger_stats(const struct sl_logger *lg, struct sl_logger_stats *out)
 }
 
 int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
-		       const struct sl_fw *fw, struct sl_logger **out)
+		       const struct sl_fw *fw, const struct sl_topology *topo, struct sl_logger **out)
 {
+	const struct sl_pool_cfg *buffers = &cfg->memory.pools[SL_POOL_LOG_BUFFERS];
 	struct sl_logger_sources src = {
 		.events_fd = sl_fw_map_fd(fw, "sl_events"),
 		.log_stats_fd = sl_fw_map_fd(fw, "sl_log_stats"),
 		.publish_fd = sl_fw_map_fd(fw, "sl_logger_stats"),
 		.names = t->meta,
 		.n_names = t->n_rules,
+		.topo = buffers->set ? topo : NULL,
+		.buffers = buffers->set ? buffers : NULL,
+		.strict = cfg->memory.strict,
 	};
 	const struct sl_logging_cfg *l = &cfg->logging;
 	int err;
@@ -1180,7 +1214,10 @@ int sl_logger_stop(struct sl_logger *lg)
 		sl_spsc_destroy(lg->rings[i].ring);
 	err = lg->first_err;
 	free(lg->bufs);
-	free(lg->mem);
+	if (lg->pool)
+		sl_pool_destroy(lg->pool);
+	else
+		free(lg->mem);
 	free(lg->names);
 	free(lg);
 	return err;

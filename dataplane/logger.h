@@ -20,6 +20,7 @@
 
 #include "../control/config.h"
 #include "sluice/abi.h"
+#include "pool.h"
 #include "spsc.h"
 
 struct sl_logger;
@@ -31,6 +32,13 @@ struct sl_logger_sources {
 	int publish_fd;                   /* sl_logger_stats map to publish counters to, or -1 */
 	const struct sl_rule_meta *names; /* rule names by index, copied; may be NULL */
 	uint32_t n_names;
+	/*
+	 * With topo, the write buffers are a memory pool on the tier that
+	 * buffers asks for (docs/tiers.md); without, plain memory.
+	 */
+	const struct sl_topology *topo;
+	const struct sl_pool_cfg *buffers;
+	bool strict;                      /* a missing tier is an error */
 };
 
 /* Counters of the logger; drops are per reason, the rings' per ring. */
@@ -61,6 +69,9 @@ struct sl_logger_stats {
  */
 int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sources *src,
 		    struct sl_logger **out);
+
+/* The pool holding the write buffers, or NULL when they are plain memory. */
+const struct sl_pool *sl_logger_buffers_pool(const struct sl_logger *lg);
 
 /*
  * Adds a single-producer ring of cfg->worker_ring_slots slots of
@@ -96,8 +107,9 @@ int sl_logger_stop(struct sl_logger *lg);
  */
 struct sl_fw;
 struct sl_tables;
+/* topo: the machine's tiers, for memory.pools.log_buffers; may be NULL. */
 int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
-		       const struct sl_fw *fw, struct sl_logger **out);
+		       const struct sl_fw *fw, const struct sl_topology *topo, struct sl_logger **out);
 
 /* Sums the per-CPU sl_log_stats map into out[SL_LOG_STAT_COUNT]. 0 or a negative errno. */
 int sl_log_stats_read(int fd, uint64_t *out);

@@ -424,6 +424,57 @@ static void test_rotation_age_and_restart(void **state)
 	tmp_remove(&t);
 }
 
+/*
+ * With a topology, the write buffers are a pool on the asked tier: on
+ * this machine's single node every page of it is on node 0, and records
+ * still arrive in order.
+ */
+static void test_buffers_in_pool(void **state)
+{
+	struct sl_pool_cfg buffers = { .tier = { .kind = SL_TIER_CAPACITY }, .set = true };
+	struct sl_logger_sources src = { .events_fd = -1, .log_stats_fd = -1, .publish_fd = -1 };
+	struct sl_diag diag = { { 0 } };
+	struct sl_topology topo;
+	const struct sl_pool *pool;
+	struct sl_logging_cfg c;
+	struct sl_logger *lg;
+	struct sl_spsc *r;
+	struct tmp t;
+	uint32_t next = 0;
+	uint64_t on_nodes;
+
+	(void)state;
+	if (sl_tiers_discover("/sys", &topo, &diag)) {
+		print_message("no NUMA topology readable: %s\n", diag.msg);
+		skip();
+	}
+	src.topo = &topo;
+	src.buffers = &buffers;
+	tmp_make(&t);
+	c = base_cfg(&t, false);
+	assert_int_equal(sl_logger_start(&c, &src, &lg), 0);
+	pool = sl_logger_buffers_pool(lg);
+	assert_non_null(pool);
+	assert_true(pool->size >= (size_t)c.buffers * c.buffer_bytes);
+	assert_int_equal(pool->placement.total, pool->size / pool->placement.page_size);
+	on_nodes = sl_placement_on(&pool->placement, pool->nodes);
+	assert_int_equal(on_nodes, pool->placement.total);
+	assert_int_equal(sl_logger_add_ring(lg, "w", SLOT, &r), 0);
+	push_range(r, 0, 1000, 0);
+	assert_int_equal(sl_logger_flush(lg, 5000), 0);
+	assert_int_equal(sl_logger_stop(lg), 0);
+	assert_int_equal(check_json(t.json, "w", &next), 1000);
+	tmp_remove(&t);
+
+	/* Without a topology the buffers are plain memory. */
+	tmp_make(&t);
+	c = base_cfg(&t, false);
+	assert_int_equal(sl_logger_start(&c, NULL, &lg), 0);
+	assert_null(sl_logger_buffers_pool(lg));
+	assert_int_equal(sl_logger_stop(lg), 0);
+	tmp_remove(&t);
+}
+
 static void test_malformed_and_limits(void **state)
 {
 	struct sl_logging_cfg c;
@@ -650,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_rotation_size),
 		cmocka_unit_test(test_rotation_age_and_restart),
 		cmocka_unit_test(test_malformed_and_limits),
+		cmocka_unit_test(test_buffers_in_pool),
 		cmocka_unit_test(test_size_limit_io_uring),
 		cmocka_unit_test(test_size_limit_pwrite),
 	};
