@@ -499,7 +499,7 @@ static void end_to_end(bool force_pwrite)
 {
 	char dir[] = "/tmp/sl-logtest-XXXXXX", yaml[1024], json[300], pcap[300], line[2048];
 	char errbuf[256];
-	struct sl_logger_sources src;
+	struct sl_logger_sources src = { 0 };
 	struct pr_rec *recs;
 	int linktype, r;
 	struct sl_logger_stats st;
