@@ -1617,8 +1617,19 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 		[TK_INTERFACES] = "interfaces", [TK_SETS] = "sets", [TK_RULES] = "rules",
 		[TK_LOGGING] = "logging", [TK_MEMORY] = "memory", [TK_CONTROL] = "control",
 	};
+	/* Parsed in this order: rules refer to interfaces and sets. */
+	static const struct {
+		enum top_key key;
+		int (*parse)(struct loader *ld, struct fy_node *n);
+	} sections[] = {
+		{ TK_SETTINGS, parse_settings }, { TK_CONTROL, parse_control },
+		{ TK_INTERFACES, parse_interfaces }, { TK_SETS, parse_sets },
+		{ TK_RULES, parse_rules }, { TK_LOGGING, parse_logging },
+		{ TK_MEMORY, parse_memory },
+	};
 	struct fy_node *v[TK_COUNT], *k[TK_COUNT];
 	unsigned long version;
+	size_t i;
 	int err;
 
 	err = map_fields(ld, root, "the top level", keys, TK_COUNT, v, k);
@@ -1632,39 +1643,10 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 	if (version != 1)
 		return fail(ld, v[TK_VERSION], "unsupported version %lu (only 1 is supported)",
 			    version);
-	if (v[TK_SETTINGS]) {
-		err = parse_settings(ld, v[TK_SETTINGS]);
-		if (err)
-			return err;
-	}
-	if (v[TK_CONTROL]) {
-		err = parse_control(ld, v[TK_CONTROL]);
-		if (err)
-			return err;
-	}
-	/* Interfaces and sets first: rules refer to both. */
-	if (v[TK_INTERFACES]) {
-		err = parse_interfaces(ld, v[TK_INTERFACES]);
-		if (err)
-			return err;
-	}
-	if (v[TK_SETS]) {
-		err = parse_sets(ld, v[TK_SETS]);
-		if (err)
-			return err;
-	}
-	if (v[TK_RULES]) {
-		err = parse_rules(ld, v[TK_RULES]);
-		if (err)
-			return err;
-	}
-	if (v[TK_LOGGING]) {
-		err = parse_logging(ld, v[TK_LOGGING]);
-		if (err)
-			return err;
-	}
-	if (v[TK_MEMORY]) {
-		err = parse_memory(ld, v[TK_MEMORY]);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (!v[sections[i].key])
+			continue;
+		err = sections[i].parse(ld, v[sections[i].key]);
 		if (err)
 			return err;
 	}
