@@ -1699,11 +1699,14 @@ static int yaml_error(struct loader *ld, struct fy_diag *fyd, const struct yaml_
 /*
  * YAML text must be valid UTF-8 without control characters other than
  * tab, CR and LF. Checked before libfyaml sees the bytes: libfyaml 0.7
- * loops forever on invalid UTF-8 in a directive ("%\xff").
+ * loops forever on invalid UTF-8 in a directive ("%\xff"). Explicit keys
+ * ("? KEY" opening a line) are refused too: the config never needs them,
+ * and libfyaml 0.7.12 crashes on some ("? ::\t?").
  */
 static int check_text(struct loader *ld, const unsigned char *s, size_t len)
 {
 	struct pos p = {1, 1};
+	bool line_start = true; /* only blanks so far on this line */
 	size_t i = 0;
 
 	while (i < len) {
@@ -1714,15 +1717,23 @@ static int check_text(struct loader *ld, const unsigned char *s, size_t len)
 		if (c < 0x80) {
 			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
 				return fail_at(ld, p, "control character 0x%02x is not allowed", c);
+			if (c == '?' && line_start &&
+			    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\n' ||
+			     s[i + 1] == '\r'))
+				return fail_at(ld, p, "explicit keys ('? KEY') are not supported");
 			i++;
 			if (c == '\n') {
 				p.line++;
 				p.col = 1;
+				line_start = true;
 			} else {
 				p.col++;
+				if (c != ' ' && c != '\t')
+					line_start = false;
 			}
 			continue;
 		}
+		line_start = false;
 		if (c >= 0xc2 && c <= 0xdf) {
 			n = 2;
 			cp = c & 0x1f;

@@ -453,6 +453,10 @@ static const struct error_case error_cases[] = {
 	{"version: 1\nx: \xed\xa0\x80\n", "t.yaml:2:4: the config is not valid UTF-8 text"},
 	{"version: 1\nx\xc3\xa9: 1\n",
 	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
+	/* explicit keys: refused before libfyaml 0.7.12 can crash on them */
+	{"? ::\t?", "t.yaml:1:1: explicit keys ('? KEY') are not supported"},
+	{"version: 1\nsettings:\n  ? default_policy\n  : drop\n",
+	 "t.yaml:3:3: explicit keys ('? KEY') are not supported"},
 	/* rule log and capture options */
 	{"version: 1\nrules:\n  - {action: drop, log: yes}\n",
 	 "t.yaml:3:25: log must be true or false, not 'yes'"},
