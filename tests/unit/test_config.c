@@ -457,6 +457,8 @@ static const struct error_case error_cases[] = {
 	{"? ::\t?", "t.yaml:1:1: explicit keys ('? KEY') are not supported"},
 	{"version: 1\nsettings:\n  ? default_policy\n  : drop\n",
 	 "t.yaml:3:3: explicit keys ('? KEY') are not supported"},
+	{": \n : ?  ?:\t?\n", "t.yaml:2:4: explicit keys ('? KEY') are not supported"},
+	{"version: 1\nsettings: {? x}\n", "t.yaml:2:12: explicit keys ('? KEY') are not supported"},
 	/* rule log and capture options */
 	{"version: 1\nrules:\n  - {action: drop, log: yes}\n",
 	 "t.yaml:3:25: log must be true or false, not 'yes'"},
