@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "args.h"
 #include "dataplane/pool.h"
 #include "dataplane/tiers.h"
 
@@ -212,6 +213,7 @@ static int measure(const struct sl_topology *topo, const struct opts *o, uint32_
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	long v;
 	static const struct option long_opts[] = {
 		{"smoke", no_argument, NULL, 's'},  {"out", required_argument, NULL, 'o'},
 		{"runs", required_argument, NULL, 'r'}, {"lookups", required_argument, NULL, 'l'},
@@ -231,13 +233,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->out_dir = optarg;
 			break;
 		case 'r':
-			o->runs = atoi(optarg);
+			if (sl_bench_parse_long(optarg, 1, MAX_RUNS, &v))
+				return sl_bench_bad_number("flow_tiers", "--runs", optarg);
+			o->runs = (int)v;
 			break;
 		case 'l':
-			o->lookups = (uint32_t)strtoul(optarg, NULL, 10);
+			if (sl_bench_parse_long(optarg, 1, UINT32_MAX, &v))
+				return sl_bench_bad_number("flow_tiers", "--lookups", optarg);
+			o->lookups = (uint32_t)v;
 			break;
 		case 'e':
-			o->seed = strtoull(optarg, NULL, 10);
+			if (sl_bench_parse_long(optarg, 0, LONG_MAX, &v))
+				return sl_bench_bad_number("flow_tiers", "--seed", optarg);
+			o->seed = (uint64_t)v;
 			break;
 		default:
 			fprintf(stderr, "usage: flow_tiers [--smoke] [--out DIR] [--runs N] "

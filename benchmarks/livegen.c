@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "args.h"
 #include "bench_tx.skel.h"
 #include "benchmarks/frame.h"
 
@@ -68,19 +69,6 @@ static void usage(FILE *f)
 		"  --max-packets N   stop after this many (default 2000000000)\n"
 		"  --batch N         frames per batch in the kernel (default 64, at most 256)\n"
 		"  --cpu N           CPU to run on (default: not pinned)\n");
-}
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -151,7 +139,7 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 		case 'y':
-			if (parse_long(optarg, 0, 65535, &v))
+			if (sl_bench_parse_long(optarg, 0, 65535, &v))
 				goto bad_arg;
 			if (opt == 'x')
 				spec.sport = (uint16_t)v;
@@ -159,7 +147,7 @@ int main(int argc, char **argv)
 				spec.dport = (uint16_t)v;
 			break;
 		case 'f':
-			if (parse_long(optarg, 0, 255, &v))
+			if (sl_bench_parse_long(optarg, 0, 255, &v))
 				goto bad_arg;
 			spec.tcp_flags = (uint8_t)v;
 			break;
@@ -171,15 +159,15 @@ int main(int argc, char **argv)
 			duration_ms = (long)(dv * 1000);
 			break;
 		case 'n':
-			if (parse_long(optarg, 1, LONG_MAX, &max_packets))
+			if (sl_bench_parse_long(optarg, 1, LONG_MAX, &max_packets))
 				goto bad_arg;
 			break;
 		case 'b':
-			if (parse_long(optarg, 1, 256, &batch))
+			if (sl_bench_parse_long(optarg, 1, 256, &batch))
 				goto bad_arg;
 			break;
 		case 'c':
-			if (parse_long(optarg, 0, CPU_SETSIZE - 1, &cpu))
+			if (sl_bench_parse_long(optarg, 0, CPU_SETSIZE - 1, &cpu))
 				goto bad_arg;
 			break;
 		case 'h':

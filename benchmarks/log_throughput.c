@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "control/config.h"
 #include "dataplane/event.h"
 #include "dataplane/logger.h"
@@ -236,6 +237,7 @@ out:
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	long v;
 	static const struct option lo[] = {
 		{ "smoke", no_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' },
 		{ "dir", required_argument, NULL, 'd' }, { "runs", required_argument, NULL, 'r' },
@@ -258,10 +260,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->dir = optarg;
 			break;
 		case 'r':
-			o->runs = atoi(optarg);
+			if (sl_bench_parse_long(optarg, 1, INT_MAX, &v))
+				return sl_bench_bad_number("log_throughput", "--runs", optarg);
+			o->runs = (int)v;
 			break;
 		case 'n':
-			o->records = (uint32_t)strtoul(optarg, NULL, 10);
+			if (sl_bench_parse_long(optarg, 1, UINT32_MAX, &v))
+				return sl_bench_bad_number("log_throughput", "--records", optarg);
+			o->records = (uint32_t)v;
 			break;
 		default:
 			fprintf(stderr, "usage: log_throughput [--smoke] [--out DIR] [--dir DIR] "

@@ -32,6 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "bench_empty.skel.h"
 #include "benchmarks/frame.h"
 #include "control/compile.h"
@@ -473,19 +474,6 @@ static void usage(FILE *f)
 		   "  --cpu N     CPU to run on (default the last online CPU)\n");
 }
 
-static int parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -527,24 +515,24 @@ int main(int argc, char **argv)
 			o.out_dir = optarg;
 			break;
 		case 'r':
-			if (parse_int(optarg, 1, MAX_RUNS, &v))
+			if (sl_bench_parse_long(optarg, 1, MAX_RUNS, &v))
 				goto bad_arg;
 			o.runs = (int)v;
 			runs_set = true;
 			break;
 		case 'n':
-			if (parse_int(optarg, 1, INT_MAX, &v))
+			if (sl_bench_parse_long(optarg, 1, INT_MAX, &v))
 				goto bad_arg;
 			o.repeat = (int)v;
 			repeat_set = true;
 			break;
 		case 'S':
-			if (parse_int(optarg, 0, LONG_MAX, &v))
+			if (sl_bench_parse_long(optarg, 0, LONG_MAX, &v))
 				goto bad_arg;
 			o.seed = (uint64_t)v;
 			break;
 		case 'c':
-			if (parse_int(optarg, 0, CPU_SETSIZE - 1, &v))
+			if (sl_bench_parse_long(optarg, 0, CPU_SETSIZE - 1, &v))
 				goto bad_arg;
 			o.cpu = (int)v;
 			break;
