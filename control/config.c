@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The config loader: libfyaml builds the document, this file walks the
- * node tree against the schema of docs/config.md and fills struct
- * sl_config. Every fault is one line "FILE:LINE:COLUMN: message".
+ * The config loader: ytree.c builds the document (libyaml's events), this
+ * file walks the node tree against the schema of docs/config.md and fills
+ * struct sl_config. Every fault is one line "FILE:LINE:COLUMN: message".
  *
- * libfyaml 0.7 has no public start mark for mapping and sequence nodes,
- * only for scalar tokens, so a collection is located by its first scalar
- * and an empty one by the key that holds it (node_pos).
+ * A collection is located by its first scalar (a flow mapping's mark is
+ * its brace, a block one's its first key: the first scalar is the same
+ * place for both) and an empty one by the key that holds it (node_pos).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libfyaml.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 #include "config.h"
 #include "prefix.h"
 #include "setfile.h"
+#include "ytree.h"
 #include "sluice/ctl.h"
 #include "sluice/events.h"
 
@@ -48,31 +48,28 @@ struct pos {
 /* ---------------------------------------------------------------- positions */
 
 /* Position of the first scalar in n, descending only. */
-static bool first_pos(struct fy_node *n, struct pos *p, int depth)
+static bool first_pos(struct sl_ynode *n, struct pos *p, int depth)
 {
-	const struct fy_mark *m;
-	struct fy_node_pair *pair;
-	struct fy_token *tok;
+	struct sl_ypair *pair;
 
 	if (!n || depth > WALK_DEPTH_MAX)
 		return false;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		tok = fy_node_get_scalar_token(n);
-		m = tok ? fy_token_start_mark(tok) : NULL;
-		if (!m)
+	switch (sl_ynode_type(n)) {
+	case SL_YN_SCALAR:
+		/* An empty value has no place of its own: the key's is used. */
+		if (sl_ynode_style(n) == SL_YS_PLAIN && !n->len)
 			return false;
-		p->line = m->line + 1;
-		p->col = m->column + 1;
+		p->line = n->line;
+		p->col = n->col;
 		return true;
-	case FYNT_MAPPING:
-		pair = fy_node_mapping_get_by_index(n, 0);
+	case SL_YN_MAPPING:
+		pair = sl_ynode_map_get(n, 0);
 		if (!pair)
 			return false;
-		return first_pos(fy_node_pair_key(pair), p, depth + 1) ||
-		       first_pos(fy_node_pair_value(pair), p, depth + 1);
-	case FYNT_SEQUENCE:
-		return first_pos(fy_node_sequence_get_by_index(n, 0), p, depth + 1);
+		return first_pos(sl_ypair_key(pair), p, depth + 1) ||
+		       first_pos(sl_ypair_value(pair), p, depth + 1);
+	case SL_YN_SEQUENCE:
+		return first_pos(sl_ynode_seq_get(n, 0), p, depth + 1);
 	}
 	return false;
 }
@@ -81,23 +78,23 @@ static bool first_pos(struct fy_node *n, struct pos *p, int depth)
  * Where n starts; a node with no scalar of its own (an empty collection,
  * an empty value) is placed at the key that holds it, or further up.
  */
-static struct pos node_pos(struct fy_node *n)
+static struct pos node_pos(struct sl_ynode *n)
 {
 	struct pos p = {1, 1};
 
 	while (n) {
-		struct fy_node *parent;
+		struct sl_ynode *parent;
 
 		if (first_pos(n, &p, 0))
 			return p;
-		parent = fy_node_get_parent(n);
-		if (parent && fy_node_get_type(parent) == FYNT_MAPPING) {
-			struct fy_node_pair *pair;
+		parent = sl_ynode_parent(n);
+		if (parent && sl_ynode_type(parent) == SL_YN_MAPPING) {
+			struct sl_ypair *pair;
 			void *it = NULL;
 
-			while ((pair = fy_node_mapping_iterate(parent, &it)))
-				if (fy_node_pair_value(pair) == n &&
-				    first_pos(fy_node_pair_key(pair), &p, 0))
+			while ((pair = sl_ynode_map_iterate(parent, &it)))
+				if (sl_ypair_value(pair) == n &&
+				    first_pos(sl_ypair_key(pair), &p, 0))
 					return p;
 		}
 		n = parent;
@@ -127,7 +124,7 @@ static int vfail_at(struct loader *ld, struct pos p, const char *fmt, va_list ap
 
 /* Reports a fault at n; returns -EINVAL. */
 static int __attribute__((format(printf, 3, 4)))
-fail(struct loader *ld, struct fy_node *n, const char *fmt, ...)
+fail(struct loader *ld, struct sl_ynode *n, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -152,30 +149,30 @@ fail_at(struct loader *ld, struct pos p, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ scalars */
 
-static const char *type_name(struct fy_node *n)
+static const char *type_name(struct sl_ynode *n)
 {
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
+	switch (sl_ynode_type(n)) {
+	case SL_YN_SCALAR:
 		return "a scalar";
-	case FYNT_SEQUENCE:
+	case SL_YN_SEQUENCE:
 		return "a list";
-	case FYNT_MAPPING:
+	case SL_YN_MAPPING:
 		return "a mapping";
 	}
 	return "?";
 }
 
 /* A plain empty, "~" or "null" scalar: YAML's null. */
-static bool is_null(struct fy_node *n)
+static bool is_null(struct sl_ynode *n)
 {
 	const char *s;
 	size_t len;
 
 	if (!n)
 		return true;
-	if (fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN)
+	if (sl_ynode_type(n) != SL_YN_SCALAR || sl_ynode_style(n) != SL_YS_PLAIN)
 		return false;
-	s = fy_node_get_scalar(n, &len);
+	s = sl_ynode_scalar(n, &len);
 	if (!s || len == 0)
 		return true;
 	return (len == 1 && s[0] == '~') || (len == 4 && (!memcmp(s, "null", 4) ||
@@ -184,14 +181,14 @@ static bool is_null(struct fy_node *n)
 }
 
 /* The text of scalar n (not NUL-terminated); what names it in messages. */
-static int get_text(struct loader *ld, struct fy_node *n, const char *what, const char **s,
+static int get_text(struct loader *ld, struct sl_ynode *n, const char *what, const char **s,
 		    size_t *len)
 {
-	if (fy_node_get_type(n) != FYNT_SCALAR)
+	if (sl_ynode_type(n) != SL_YN_SCALAR)
 		return fail(ld, n, "%s must be a scalar, not %s", what, type_name(n));
-	if (fy_node_get_style(n) == FYNS_ALIAS)
+	if (sl_ynode_style(n) == SL_YS_ALIAS)
 		return fail(ld, n, "aliases are not supported (in %s)", what);
-	*s = fy_node_get_scalar(n, len);
+	*s = sl_ynode_scalar(n, len);
 	if (!*s || is_null(n))
 		return fail(ld, n, "%s has no value", what);
 	if (memchr(*s, '\0', *len))
@@ -200,7 +197,7 @@ static int get_text(struct loader *ld, struct fy_node *n, const char *what, cons
 }
 
 /* Scalar n as a NUL-terminated string of fewer than size bytes. */
-static int get_str(struct loader *ld, struct fy_node *n, const char *what, char *buf,
+static int get_str(struct loader *ld, struct sl_ynode *n, const char *what, char *buf,
 		   size_t size)
 {
 	const char *s;
@@ -238,7 +235,7 @@ static bool parse_decimal(const char *s, size_t len, unsigned long *out)
 	return true;
 }
 
-static int get_uint(struct loader *ld, struct fy_node *n, const char *what, unsigned long max,
+static int get_uint(struct loader *ld, struct sl_ynode *n, const char *what, unsigned long max,
 		    unsigned long *out)
 {
 	char txt[80];
@@ -282,7 +279,7 @@ static bool text_is(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !memcmp(s, word, len);
 }
 
-static int get_enum(struct loader *ld, struct fy_node *n, const char *what,
+static int get_enum(struct loader *ld, struct sl_ynode *n, const char *what,
 		    const struct enum_val *vals, size_t nvals, int *out)
 {
 	char txt[80], list[256];
@@ -303,7 +300,7 @@ static int get_enum(struct loader *ld, struct fy_node *n, const char *what,
 		    enum_list(vals, nvals, list, sizeof(list)));
 }
 
-static int get_bool(struct loader *ld, struct fy_node *n, const char *what, bool *out)
+static int get_bool(struct loader *ld, struct sl_ynode *n, const char *what, bool *out)
 {
 	static const struct enum_val vals[] = {
 		{"true", 1}, {"false", 0}, {"True", 1}, {"False", 0}, {"TRUE", 1}, {"FALSE", 0},
@@ -333,26 +330,26 @@ static int get_bool(struct loader *ld, struct fy_node *n, const char *what, bool
  * each value (and its key, for positions) by the key's index. A key with
  * no value is an error: every key of the schema needs one.
  */
-static int map_fields(struct loader *ld, struct fy_node *n, const char *what,
-		      const char *const *keys, size_t nkeys, struct fy_node **vals,
-		      struct fy_node **keynodes)
+static int map_fields(struct loader *ld, struct sl_ynode *n, const char *what,
+		      const char *const *keys, size_t nkeys, struct sl_ynode **vals,
+		      struct sl_ynode **keynodes)
 {
-	struct fy_node_pair *pair;
+	struct sl_ypair *pair;
 	void *it = NULL;
 	size_t i;
 
-	if (fy_node_get_type(n) != FYNT_MAPPING)
+	if (sl_ynode_type(n) != SL_YN_MAPPING)
 		return fail(ld, n, "%s must be a mapping, not %s", what, type_name(n));
 	for (i = 0; i < nkeys; i++)
 		vals[i] = keynodes[i] = NULL;
-	while ((pair = fy_node_mapping_iterate(n, &it))) {
-		struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
+	while ((pair = sl_ynode_map_iterate(n, &it))) {
+		struct sl_ynode *k = sl_ypair_key(pair), *v = sl_ypair_value(pair);
 		char txt[80], list[512];
 		const char *s = NULL;
 		size_t len = 0, off = 0;
 
-		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_get_style(k) == FYNS_ALIAS ||
-		    !(s = fy_node_get_scalar(k, &len)))
+		if (!k || sl_ynode_type(k) != SL_YN_SCALAR || sl_ynode_style(k) == SL_YS_ALIAS ||
+		    !(s = sl_ynode_scalar(k, &len)))
 			return fail(ld, k ? k : n, "keys in %s must be plain names", what);
 		for (i = 0; i < nkeys; i++)
 			if (text_is(s, len, keys[i]))
@@ -379,9 +376,9 @@ static int map_fields(struct loader *ld, struct fy_node *n, const char *what,
 }
 
 /* Checks that n is a list; what names it. */
-static int expect_seq(struct loader *ld, struct fy_node *n, const char *what)
+static int expect_seq(struct loader *ld, struct sl_ynode *n, const char *what)
 {
-	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+	if (sl_ynode_type(n) != SL_YN_SEQUENCE)
 		return fail(ld, n, "%s must be a list, not %s", what, type_name(n));
 	return 0;
 }
@@ -430,7 +427,7 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static int get_ifname(struct loader *ld, struct fy_node *n, const char *what, char *out)
+static int get_ifname(struct loader *ld, struct sl_ynode *n, const char *what, char *out)
 {
 	int err = get_str(ld, n, what, out, IF_NAMESIZE);
 
@@ -455,7 +452,7 @@ static int find_named_set(const struct loader *ld, const char *name)
 }
 
 /* Appends an empty set; at is where a "too many sets" fault is reported. */
-static int add_set(struct loader *ld, struct fy_node *at, const char *name, bool anonymous,
+static int add_set(struct loader *ld, struct sl_ynode *at, const char *name, bool anonymous,
 		   uint32_t *idx)
 {
 	struct sl_config *cfg = ld->cfg;
@@ -483,7 +480,7 @@ static int add_set(struct loader *ld, struct fy_node *at, const char *name, bool
 }
 
 /* Parses scalar n as a prefix; what names the field in messages. */
-static int get_prefix(struct loader *ld, struct fy_node *n, const char *what,
+static int get_prefix(struct loader *ld, struct sl_ynode *n, const char *what,
 		      struct sl_prefix *p)
 {
 	char txt[80], why[128];
@@ -499,7 +496,7 @@ static int get_prefix(struct loader *ld, struct fy_node *n, const char *what,
 	return 0;
 }
 
-static int add_prefix(struct loader *ld, struct fy_node *at, uint32_t set,
+static int add_prefix(struct loader *ld, struct sl_ynode *at, uint32_t set,
 		      const struct sl_prefix *p)
 {
 	if (sl_set_add(&ld->cfg->sets[set], p)) {
@@ -510,7 +507,7 @@ static int add_prefix(struct loader *ld, struct fy_node *at, uint32_t set,
 }
 
 /* Reads a set file named by scalar n into set idx. */
-static int load_set_file(struct loader *ld, struct fy_node *n, uint32_t idx)
+static int load_set_file(struct loader *ld, struct sl_ynode *n, uint32_t idx)
 {
 	char file[PATH_MAX], path[PATH_MAX];
 	struct sl_diag sub;
@@ -546,18 +543,18 @@ static int load_set_file(struct loader *ld, struct fy_node *n, uint32_t idx)
 	return 0;
 }
 
-static int parse_sets(struct loader *ld, struct fy_node *seq)
+static int parse_sets(struct loader *ld, struct sl_ynode *seq)
 {
 	static const char *const keys[] = {"name", "file", "prefixes"};
-	struct fy_node *item;
+	struct sl_ynode *item;
 	void *it = NULL;
 	int err;
 
 	err = expect_seq(ld, seq, "sets");
 	if (err)
 		return err;
-	while ((item = fy_node_sequence_iterate(seq, &it))) {
-		struct fy_node *v[3], *k[3];
+	while ((item = sl_ynode_seq_iterate(seq, &it))) {
+		struct sl_ynode *v[3], *k[3];
 		char name[SL_SET_NAME_LEN];
 		uint32_t idx;
 
@@ -589,11 +586,11 @@ static int parse_sets(struct loader *ld, struct fy_node *seq)
 		if (v[2]) {
 			struct sl_prefix p;
 
-			if (fy_node_get_type(v[2]) == FYNT_SEQUENCE) {
-				struct fy_node *pn;
+			if (sl_ynode_type(v[2]) == SL_YN_SEQUENCE) {
+				struct sl_ynode *pn;
 				void *pit = NULL;
 
-				while ((pn = fy_node_sequence_iterate(v[2], &pit))) {
+				while ((pn = sl_ynode_seq_iterate(v[2], &pit))) {
 					err = get_prefix(ld, pn, "prefix", &p);
 					if (!err)
 						err = add_prefix(ld, pn, idx, &p);
@@ -625,24 +622,24 @@ static bool looks_like_prefix(const char *s, size_t len)
  * prefixes of one side form one anonymous set named "RULE/side".
  */
 static int parse_addrs(struct loader *ld, struct sl_rule_cfg *r, const char *side,
-		       struct fy_node *n, uint32_t *sets, uint32_t *n_sets)
+		       struct sl_ynode *n, uint32_t *sets, uint32_t *n_sets)
 {
-	struct fy_node *item, *single = NULL;
+	struct sl_ynode *item, *single = NULL;
 	bool have_anon = false;
 	uint32_t anon = 0;
 	void *it = NULL;
 	int err;
 
-	if (fy_node_get_type(n) == FYNT_MAPPING)
+	if (sl_ynode_type(n) == SL_YN_MAPPING)
 		return fail(ld, n, "%s must be a set name, a prefix or a list of them, not a mapping",
 			    side);
-	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
-		if (fy_node_sequence_item_count(n) <= 0)
+	if (sl_ynode_type(n) == SL_YN_SEQUENCE) {
+		if (sl_ynode_seq_count(n) <= 0)
 			return fail(ld, n, "%s is an empty list", side);
 	} else {
 		single = n;
 	}
-	while ((item = single ? single : fy_node_sequence_iterate(n, &it))) {
+	while ((item = single ? single : sl_ynode_seq_iterate(n, &it))) {
 		char txt[80];
 		const char *s;
 		size_t len;
@@ -703,7 +700,7 @@ static int parse_addrs(struct loader *ld, struct sl_rule_cfg *r, const char *sid
 }
 
 /* One port "N" or range "LO-HI". */
-static int parse_port_range(struct loader *ld, struct fy_node *n, const char *what,
+static int parse_port_range(struct loader *ld, struct sl_ynode *n, const char *what,
 			    struct sl_port_range *out)
 {
 	unsigned long lo, hi;
@@ -739,18 +736,18 @@ bad:
 		    what, shown(s, len, txt, sizeof(txt)));
 }
 
-static int parse_ports(struct loader *ld, struct fy_node *n, const char *what,
+static int parse_ports(struct loader *ld, struct sl_ynode *n, const char *what,
 		       struct sl_port_range *ports, uint32_t *n_ports)
 {
-	struct fy_node *item;
+	struct sl_ynode *item;
 	void *it = NULL;
 	int err;
 
-	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+	if (sl_ynode_type(n) != SL_YN_SEQUENCE)
 		goto single;
-	if (fy_node_sequence_item_count(n) <= 0)
+	if (sl_ynode_seq_count(n) <= 0)
 		return fail(ld, n, "%s is an empty list", what);
-	while ((item = fy_node_sequence_iterate(n, &it))) {
+	while ((item = sl_ynode_seq_iterate(n, &it))) {
 		if (*n_ports >= SL_RULE_MAX_PORTS)
 			return fail(ld, item, "too many port ranges in %s (at most %d)", what,
 				    SL_RULE_MAX_PORTS);
@@ -773,7 +770,7 @@ static const struct enum_val tcp_flag_names[] = {
 };
 
 /* Adds the comma-separated flags of scalar n to mask and value. */
-static int parse_tcp_flag_text(struct loader *ld, struct fy_node *n, uint8_t *mask,
+static int parse_tcp_flag_text(struct loader *ld, struct sl_ynode *n, uint8_t *mask,
 			       uint8_t *value)
 {
 	const size_t nflags = sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]);
@@ -822,17 +819,17 @@ static int parse_tcp_flag_text(struct loader *ld, struct fy_node *n, uint8_t *ma
 	return 0;
 }
 
-static int parse_tcp_flags(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+static int parse_tcp_flags(struct loader *ld, struct sl_ynode *n, struct sl_rule_cfg *r)
 {
-	struct fy_node *item;
+	struct sl_ynode *item;
 	void *it = NULL;
 	int err;
 
-	if (fy_node_get_type(n) != FYNT_SEQUENCE)
+	if (sl_ynode_type(n) != SL_YN_SEQUENCE)
 		return parse_tcp_flag_text(ld, n, &r->tcp_flags_mask, &r->tcp_flags_value);
-	if (fy_node_sequence_item_count(n) <= 0)
+	if (sl_ynode_seq_count(n) <= 0)
 		return fail(ld, n, "tcp_flags is an empty list");
-	while ((item = fy_node_sequence_iterate(n, &it))) {
+	while ((item = sl_ynode_seq_iterate(n, &it))) {
 		err = parse_tcp_flag_text(ld, item, &r->tcp_flags_mask, &r->tcp_flags_value);
 		if (err)
 			return err;
@@ -852,7 +849,7 @@ static const struct enum_val icmp6_types[] = {
 	{"nd-neighbor-advert", 136},
 };
 
-static int parse_icmp_type(struct loader *ld, struct fy_node *n, bool v6, uint16_t *out)
+static int parse_icmp_type(struct loader *ld, struct sl_ynode *n, bool v6, uint16_t *out)
 {
 	const struct enum_val *vals = v6 ? icmp6_types : icmp4_types;
 	size_t nvals = v6 ? sizeof(icmp6_types) / sizeof(icmp6_types[0]) :
@@ -883,7 +880,7 @@ found:
 	return 0;
 }
 
-static int parse_protocol(struct loader *ld, struct fy_node *n, uint8_t *out)
+static int parse_protocol(struct loader *ld, struct sl_ynode *n, uint8_t *out)
 {
 	static const struct enum_val vals[] = {
 		{"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}, {"icmp", IPPROTO_ICMP},
@@ -923,14 +920,14 @@ enum rule_key {
 #define LOG_RATE_MAX 100000000ul
 
 /* `log: true|false` or `log: {sample: N, rate_limit: R}` (docs/logs.md). */
-static int parse_log(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+static int parse_log(struct loader *ld, struct sl_ynode *n, struct sl_rule_cfg *r)
 {
 	static const char *const keys[] = {"sample", "rate_limit"};
-	struct fy_node *v[2], *k[2];
+	struct sl_ynode *v[2], *k[2];
 	unsigned long x;
 	int err;
 
-	if (fy_node_get_type(n) != FYNT_MAPPING)
+	if (sl_ynode_type(n) != SL_YN_MAPPING)
 		return get_bool(ld, n, "log", &r->log);
 	err = map_fields(ld, n, "log", keys, 2, v, k);
 	if (err)
@@ -956,15 +953,15 @@ static int parse_log(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r
 #define CAPTURE_DEFAULT 128
 
 /* `capture: true|false` or `capture: {snaplen: N}`; a capture is logged. */
-static int parse_capture(struct loader *ld, struct fy_node *n, struct sl_rule_cfg *r)
+static int parse_capture(struct loader *ld, struct sl_ynode *n, struct sl_rule_cfg *r)
 {
 	static const char *const keys[] = {"snaplen"};
-	struct fy_node *v[1], *k[1];
+	struct sl_ynode *v[1], *k[1];
 	unsigned long x;
 	bool on;
 	int err;
 
-	if (fy_node_get_type(n) != FYNT_MAPPING) {
+	if (sl_ynode_type(n) != SL_YN_MAPPING) {
 		err = get_bool(ld, n, "capture", &on);
 		if (!err && on)
 			r->capture_len = CAPTURE_DEFAULT;
@@ -985,7 +982,7 @@ static int parse_capture(struct loader *ld, struct fy_node *n, struct sl_rule_cf
 	return 0;
 }
 
-static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
+static int parse_rule(struct loader *ld, struct sl_ynode *item, size_t idx)
 {
 	static const char *const keys[RK_COUNT] = {
 		[RK_NAME] = "name", [RK_SRC] = "src", [RK_DST] = "dst",
@@ -998,7 +995,7 @@ static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
 		{"accept", SL_ACT_ACCEPT}, {"drop", SL_ACT_DROP}, {"count", SL_ACT_COUNT},
 	};
 	struct sl_rule_cfg *r = &ld->cfg->rules[idx];
-	struct fy_node *v[RK_COUNT], *k[RK_COUNT];
+	struct sl_ynode *v[RK_COUNT], *k[RK_COUNT];
 	char list[64];
 	bool ports_ok;
 	size_t i;
@@ -1129,9 +1126,9 @@ static int parse_rule(struct loader *ld, struct fy_node *item, size_t idx)
 	return 0;
 }
 
-static int parse_rules(struct loader *ld, struct fy_node *seq)
+static int parse_rules(struct loader *ld, struct sl_ynode *seq)
 {
-	struct fy_node *item;
+	struct sl_ynode *item;
 	void *it = NULL;
 	size_t idx = 0;
 	int n, err;
@@ -1139,9 +1136,9 @@ static int parse_rules(struct loader *ld, struct fy_node *seq)
 	err = expect_seq(ld, seq, "rules");
 	if (err)
 		return err;
-	n = fy_node_sequence_item_count(seq);
+	n = sl_ynode_seq_count(seq);
 	if (n > SL_MAX_RULES)
-		return fail(ld, fy_node_sequence_get_by_index(seq, SL_MAX_RULES),
+		return fail(ld, sl_ynode_seq_get(seq, SL_MAX_RULES),
 			    "too many rules: %d (at most %d)", n, SL_MAX_RULES);
 	if (n <= 0)
 		return 0;
@@ -1150,7 +1147,7 @@ static int parse_rules(struct loader *ld, struct fy_node *seq)
 		fail(ld, seq, "out of memory");
 		return -ENOMEM;
 	}
-	while ((item = fy_node_sequence_iterate(seq, &it)) && idx < (size_t)n) {
+	while ((item = sl_ynode_seq_iterate(seq, &it)) && idx < (size_t)n) {
 		err = parse_rule(ld, item, idx);
 		if (err)
 			return err;
@@ -1161,7 +1158,7 @@ static int parse_rules(struct loader *ld, struct fy_node *seq)
 
 /* ---------------------------------------------------------- settings, ifaces */
 
-static int parse_settings(struct loader *ld, struct fy_node *n)
+static int parse_settings(struct loader *ld, struct sl_ynode *n)
 {
 	static const char *const keys[] = {"default_policy", "malformed", "non_ip",
 					   "fragments", "keep_enforcing", "pin_dir"};
@@ -1172,7 +1169,7 @@ static int parse_settings(struct loader *ld, struct fy_node *n)
 		{"accept", SL_POLICY_PASS}, {"drop", SL_POLICY_DROP}, {"rules", SL_POLICY_RULES},
 	};
 	struct sl_config *cfg = ld->cfg;
-	struct fy_node *v[6], *k[6];
+	struct sl_ynode *v[6], *k[6];
 	int err, x;
 
 	err = map_fields(ld, n, "settings", keys, 6, v, k);
@@ -1217,7 +1214,7 @@ static int parse_settings(struct loader *ld, struct fy_node *n)
 	return 0;
 }
 
-static int parse_interfaces(struct loader *ld, struct fy_node *seq)
+static int parse_interfaces(struct loader *ld, struct sl_ynode *seq)
 {
 	static const char *const keys[] = {"name", "mode"};
 	static const struct enum_val modes[] = {
@@ -1225,16 +1222,16 @@ static int parse_interfaces(struct loader *ld, struct fy_node *seq)
 		{"generic", SL_XDP_MODE_GENERIC},
 	};
 	struct sl_config *cfg = ld->cfg;
-	struct fy_node *item;
+	struct sl_ynode *item;
 	void *it = NULL;
 	int err;
 
 	err = expect_seq(ld, seq, "interfaces");
 	if (err)
 		return err;
-	while ((item = fy_node_sequence_iterate(seq, &it))) {
+	while ((item = sl_ynode_seq_iterate(seq, &it))) {
 		struct sl_iface_cfg *ifc;
-		struct fy_node *v[2], *k[2];
+		struct sl_ynode *v[2], *k[2];
 		size_t i;
 		int mode;
 
@@ -1283,7 +1280,7 @@ void sl_logging_defaults(struct sl_logging_cfg *l)
 }
 
 /* A byte count: decimal with an optional K, M or G suffix (powers of 1024). */
-static int get_size(struct loader *ld, struct fy_node *n, const char *what, uint64_t min,
+static int get_size(struct loader *ld, struct sl_ynode *n, const char *what, uint64_t min,
 		    uint64_t max, uint64_t *out)
 {
 	unsigned long v;
@@ -1326,7 +1323,7 @@ static bool is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-static int get_log_path(struct loader *ld, struct fy_node *n, const char *what, char *out)
+static int get_log_path(struct loader *ld, struct sl_ynode *n, const char *what, char *out)
 {
 	int err = get_str(ld, n, what, out, SL_LOG_PATH_LEN);
 
@@ -1343,7 +1340,7 @@ enum log_key {
 	LK_COUNT,
 };
 
-static int parse_logging(struct loader *ld, struct fy_node *n)
+static int parse_logging(struct loader *ld, struct sl_ynode *n)
 {
 	static const char *const keys[LK_COUNT] = {
 		[LK_JSON] = "json", [LK_PCAP] = "pcap", [LK_ROTATE_SIZE] = "rotate_size",
@@ -1359,7 +1356,7 @@ static int parse_logging(struct loader *ld, struct fy_node *n)
 		{"io_uring", SL_LOG_IO_URING}, {"pwrite", SL_LOG_IO_PWRITE},
 	};
 	struct sl_logging_cfg *l = &ld->cfg->logging;
-	struct fy_node *v[LK_COUNT], *k[LK_COUNT];
+	struct sl_ynode *v[LK_COUNT], *k[LK_COUNT];
 	unsigned long x;
 	uint64_t sz;
 	int err, e;
@@ -1477,25 +1474,25 @@ static const struct enum_val tier_kinds[] = {
 };
 
 /* A tier: fast, capacity, auto, or a list of node ids like [1] or [0, 2]. */
-static int parse_tier(struct loader *ld, struct fy_node *n, const char *what,
+static int parse_tier(struct loader *ld, struct sl_ynode *n, const char *what,
 		      struct sl_tier_req *tier)
 {
-	struct fy_node *item;
+	struct sl_ynode *item;
 	unsigned long id;
 	void *it = NULL;
 	int err, kind;
 
 	memset(tier, 0, sizeof(*tier));
-	if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+	if (sl_ynode_type(n) != SL_YN_SEQUENCE) {
 		err = get_enum(ld, n, what, tier_kinds, 3, &kind);
 		if (!err)
 			tier->kind = (uint32_t)kind;
 		return err;
 	}
-	if (fy_node_sequence_item_count(n) <= 0)
+	if (sl_ynode_seq_count(n) <= 0)
 		return fail(ld, n, "%s: an empty node list (name at least one node)", what);
 	tier->kind = SL_TIER_NODES;
-	while ((item = fy_node_sequence_iterate(n, &it))) {
+	while ((item = sl_ynode_seq_iterate(n, &it))) {
 		err = get_uint(ld, item, "node id", SL_MAX_NODES - 1, &id);
 		if (err)
 			return err;
@@ -1507,11 +1504,11 @@ static int parse_tier(struct loader *ld, struct fy_node *n, const char *what,
 }
 
 /* `memory: {strict: B, pools: {NAME: TIER | {tier: TIER, huge_pages: B}}}` (docs/config.md). */
-static int parse_memory(struct loader *ld, struct fy_node *n)
+static int parse_memory(struct loader *ld, struct sl_ynode *n)
 {
 	static const char *const keys[] = {"strict", "pools"};
 	struct sl_memory_cfg *mem = &ld->cfg->memory;
-	struct fy_node *v[2], *k[2], *pv[SL_POOL_COUNT], *pk[SL_POOL_COUNT];
+	struct sl_ynode *v[2], *k[2], *pv[SL_POOL_COUNT], *pk[SL_POOL_COUNT];
 	int err, i;
 
 	err = map_fields(ld, n, "memory", keys, 2, v, k);
@@ -1530,12 +1527,12 @@ static int parse_memory(struct loader *ld, struct fy_node *n)
 	for (i = 0; i < SL_POOL_COUNT; i++) {
 		static const char *const pool_keys[] = {"tier", "huge_pages"};
 		struct sl_pool_cfg *p = &mem->pools[i];
-		struct fy_node *qv[2], *qk[2];
+		struct sl_ynode *qv[2], *qk[2];
 
 		if (!pv[i])
 			continue;
 		p->set = true;
-		if (fy_node_get_type(pv[i]) != FYNT_MAPPING) {
+		if (sl_ynode_type(pv[i]) != SL_YN_MAPPING) {
 			err = parse_tier(ld, pv[i], "tier", &p->tier);
 			if (err)
 				return err;
@@ -1577,11 +1574,11 @@ static bool valid_group_name(const char *s)
 }
 
 /* `control: {group: NAME, socket: PATH}`; the group is resolved by sluiced. */
-static int parse_control(struct loader *ld, struct fy_node *n)
+static int parse_control(struct loader *ld, struct sl_ynode *n)
 {
 	static const char *const keys[] = {"group", "socket"};
 	struct sl_control_cfg *c = &ld->cfg->control;
-	struct fy_node *v[2], *k[2];
+	struct sl_ynode *v[2], *k[2];
 	int err;
 
 	err = map_fields(ld, n, "control", keys, 2, v, k);
@@ -1610,7 +1607,7 @@ static int parse_control(struct loader *ld, struct fy_node *n)
 enum top_key { TK_VERSION, TK_SETTINGS, TK_INTERFACES, TK_SETS, TK_RULES, TK_LOGGING, TK_MEMORY, TK_CONTROL,
 	TK_COUNT };
 
-static int parse_root(struct loader *ld, struct fy_node *root)
+static int parse_root(struct loader *ld, struct sl_ynode *root)
 {
 	static const char *const keys[TK_COUNT] = {
 		[TK_VERSION] = "version", [TK_SETTINGS] = "settings",
@@ -1620,14 +1617,14 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 	/* Parsed in this order: rules refer to interfaces and sets. */
 	static const struct {
 		enum top_key key;
-		int (*parse)(struct loader *ld, struct fy_node *n);
+		int (*parse)(struct loader *ld, struct sl_ynode *n);
 	} sections[] = {
 		{ TK_SETTINGS, parse_settings }, { TK_CONTROL, parse_control },
 		{ TK_INTERFACES, parse_interfaces }, { TK_SETS, parse_sets },
 		{ TK_RULES, parse_rules }, { TK_LOGGING, parse_logging },
 		{ TK_MEMORY, parse_memory },
 	};
-	struct fy_node *v[TK_COUNT], *k[TK_COUNT];
+	struct sl_ynode *v[TK_COUNT], *k[TK_COUNT];
 	unsigned long version;
 	size_t i;
 	int err;
@@ -1653,53 +1650,10 @@ static int parse_root(struct loader *ld, struct fy_node *root)
 	return 0;
 }
 
-/* libfyaml's own output: kept (first line only) in case nothing was collected. */
-struct yaml_sink {
-	char first[SL_DIAG_LEN];
-};
-
-static void yaml_output(struct fy_diag *d, void *user, const char *buf, size_t len)
-{
-	struct yaml_sink *sink = user;
-	size_t i, n;
-
-	(void)d;
-	if (sink->first[0] || !buf)
-		return;
-	for (i = 0, n = 0; i < len && n + 1 < sizeof(sink->first); i++) {
-		if (buf[i] == '\n')
-			break;
-		sink->first[n++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : ' ';
-	}
-	sink->first[n] = '\0';
-}
-
-/* Turns libfyaml's first collected error into our one-line message. */
-static int yaml_error(struct loader *ld, struct fy_diag *fyd, const struct yaml_sink *sink)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-
-	while ((e = fy_diag_errors_iterate(fyd, &it))) {
-		struct pos p;
-		char msg[256];
-
-		if (e->type < FYET_ERROR)
-			continue;
-		p.line = e->line > 0 ? e->line : 1;
-		p.col = e->column > 0 ? e->column : 1;
-		return fail_at(ld, p, "invalid YAML: %s",
-			       e->msg ? shown(e->msg, strlen(e->msg), msg, sizeof(msg)) : "error");
-	}
-	if (sink->first[0])
-		return fail_at(ld, (struct pos){1, 1}, "invalid YAML: %s", sink->first);
-	return fail_at(ld, (struct pos){1, 1}, "the config is empty (it needs at least 'version: 1')");
-}
-
 /*
  * YAML text must be valid UTF-8 without control characters other than
- * tab, CR and LF. Checked before libfyaml sees the bytes: libfyaml 0.7
- * loops forever on invalid UTF-8 in a directive ("%\xff").
+ * tab, CR and LF, checked before the YAML parser sees the bytes so the
+ * message names the exact place (libyaml's reader reports bytes, not lines).
  */
 static int check_text(struct loader *ld, const unsigned char *s, size_t len)
 {
@@ -1754,77 +1708,6 @@ bad:
 	return fail_at(ld, p, "the config is not valid UTF-8 text");
 }
 
-static bool is_blank_or_end(const unsigned char *s, size_t len, size_t i)
-{
-	return i >= len || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
-}
-
-/* Whether a quote or indicator after prev starts a token (a quote mid-scalar is text). */
-static bool token_start(unsigned char prev)
-{
-	return prev == ' ' || prev == '\t' || prev == '\n' || prev == '\r' || prev == '{' ||
-	       prev == '[' || prev == ',';
-}
-
-/*
- * Refuses YAML's explicit-key indicator ('?' as a token of its own, outside
- * quotes and comments): the config never needs complex keys, and libfyaml
- * 0.7.12 crashes in fy_parser_destroy on some inputs that use them
- * ("? ::\t?", ": \n : ?  ?:\t?"), found by tests/fuzz/fuzz_config.c.
- * A rough scan, not a YAML parser: it only has to see every '?' indicator
- * libfyaml would see; block scalars are not special-cased (the schema has
- * no free text where " ? " would be wanted).
- */
-static int check_explicit_keys(struct loader *ld, const unsigned char *s, size_t len)
-{
-	struct pos p = {1, 1};
-	bool squote = false, dquote = false, comment = false;
-	unsigned char prev = '\n';
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '\n') {
-			comment = false;
-			p.line++;
-			p.col = 1;
-			prev = c;
-			continue;
-		}
-		if (comment) {
-			/* nothing counts until the end of the line */
-		} else if (dquote) {
-			if (c == '\\' && i + 1 < len && s[i + 1] != '\n') {
-				i++;
-				p.col++;
-			} else if (c == '"') {
-				dquote = false;
-			}
-		} else if (squote) {
-			if (c == '\'' && i + 1 < len && s[i + 1] == '\'') {
-				i++;
-				p.col++;
-			} else if (c == '\'') {
-				squote = false;
-			}
-		} else if (c == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) {
-			comment = true;
-		} else if (c == '"' && token_start(prev)) {
-			dquote = true;
-		} else if (c == '\'' && token_start(prev)) {
-			squote = true;
-		} else if (c == '?' && is_blank_or_end(s, len, i + 1) &&
-			   (prev == ' ' || prev == '\t' || prev == '\n' || prev == '\r' || prev == '{' ||
-			    prev == '[' || prev == ',' || prev == ':')) {
-			return fail_at(ld, p, "explicit keys ('? KEY') are not supported");
-		}
-		prev = c;
-		p.col++;
-	}
-	return 0;
-}
-
 static char *dup_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -1839,12 +1722,8 @@ static char *dup_dirname(const char *path)
 int sl_config_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
 			  struct sl_config **out, struct sl_diag *diag)
 {
-	struct fy_document *doc = NULL, *extra = NULL;
-	struct fy_parser *fyp = NULL;
-	struct fy_diag *fyd = NULL;
-	struct fy_parse_cfg pcfg;
-	struct fy_diag_cfg dcfg;
-	struct yaml_sink sink;
+	struct sl_ydoc *doc = NULL;
+	struct sl_yerror yerr;
 	struct sl_config *cfg;
 	struct loader ld;
 	int err;
@@ -1852,7 +1731,6 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 	*out = NULL;
 	diag->msg[0] = '\0';
 	memset(&ld, 0, sizeof(ld));
-	memset(&sink, 0, sizeof(sink));
 	ld.name = name ? name : "<config>";
 	ld.base_dir = base_dir;
 	ld.diag = diag;
@@ -1877,56 +1755,31 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 	sl_logging_defaults(&cfg->logging);
 
 	err = check_text(&ld, (const unsigned char *)buf, len);
-	if (!err)
-		err = check_explicit_keys(&ld, (const unsigned char *)buf, len);
 	if (err)
 		goto out;
 
-	/* libfyaml reports through our sink only, never on stderr. */
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = yaml_output;
-	dcfg.user = &sink;
-	dcfg.colorize = false;
-	fyd = fy_diag_create(&dcfg);
-	if (!fyd) {
-		err = -ENOMEM;
+	err = sl_ydoc_parse(buf, len, &doc, &yerr);
+	if (err == -EINVAL) {
+		char msg[256];
+
+		err = fail_at(&ld, (struct pos){yerr.line, yerr.col}, "invalid YAML: %s",
+			      shown(yerr.msg, strlen(yerr.msg), msg, sizeof(msg)));
 		goto out;
 	}
-	fy_diag_set_collect_errors(fyd, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET;
-	pcfg.diag = fyd;
-	fyp = fy_parser_create(&pcfg);
-	if (!fyp) {
-		err = -ENOMEM;
+	if (err)
+		goto out;
+	if (doc->more) {
+		err = fail_at(&ld, (struct pos){doc->more_line, doc->more_col},
+			      "a config is one YAML document; a second one starts here");
 		goto out;
 	}
-	if (fy_parser_set_string(fyp, len ? buf : "", len)) {
-		err = -ENOMEM;
-		goto out;
-	}
-	doc = fy_parse_load_document(fyp);
-	if (!doc || fy_diag_got_error(fyd)) {
-		err = yaml_error(&ld, fyd, &sink);
-		goto out;
-	}
-	if (!fy_document_root(doc)) {
+	if (!doc->root || (doc->root->type == SL_YN_SCALAR && doc->root->style == SL_YS_PLAIN &&
+			   !doc->root->len)) {
 		err = fail_at(&ld, (struct pos){1, 1},
 			      "the config is empty (it needs at least 'version: 1')");
 		goto out;
 	}
-	extra = fy_parse_load_document(fyp);
-	if (fy_diag_got_error(fyd)) {
-		err = yaml_error(&ld, fyd, &sink);
-		goto out;
-	}
-	if (extra) {
-		err = fail(&ld, fy_document_root(extra),
-			   "a config is one YAML document; a second one starts here");
-		goto out;
-	}
-	err = parse_root(&ld, fy_document_root(doc));
+	err = parse_root(&ld, doc->root);
 	if (err)
 		goto out;
 	*out = cfg;
@@ -1934,14 +1787,7 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 out:
 	if (err && !diag->msg[0])
 		snprintf(diag->msg, sizeof(diag->msg), "%s: %s", ld.name, strerror(-err));
-	if (extra)
-		fy_parse_document_destroy(fyp, extra);
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	if (fyd)
-		fy_diag_destroy(fyd);
+	sl_ydoc_free(doc);
 	sl_config_free(cfg);
 	return err;
 }

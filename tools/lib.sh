@@ -6,7 +6,7 @@ SL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian 12 packages the build, the tests and the demo need.
 SL_PACKAGES=(
   meson ninja-build pkg-config clang llvm libclang-rt-14-dev bpftool
-  libbpf-dev libxdp-dev libfyaml-dev libcmocka-dev liburing-dev libnuma-dev
+  libbpf-dev libxdp-dev libyaml-dev libcmocka-dev liburing-dev libnuma-dev
   libmnl-dev libjansson-dev libpcap-dev iproute2 nftables python3
   python3-yaml ethtool qemu-system-x86 busybox-static cpio tcpdump
 )

@@ -436,7 +436,8 @@ static const struct error_case error_cases[] = {
 	{"version: 1\ninterfaces:\n  - name: sl-a\n  - name: sl-a\n", "t.yaml:4:11: duplicate interface 'sl-a'"},
 	{"version: 1\ninterfaces:\n  - mode: native\n", "t.yaml:3:5: interface has no 'name'"},
 	/* YAML itself */
-	{"version: 1\nrules: [\n", "t.yaml:3:1: invalid YAML: flow sequence without a closing bracket"},
+	{"version: 1\nrules: [\n",
+	 "t.yaml:3:1: invalid YAML: did not find expected node content while parsing a flow node"},
 	{"version: 1\nversion: 1\n", "t.yaml:2:1: invalid YAML: duplicate key"},
 	{"version: 1\n---\nversion: 1\n",
 	 "t.yaml:3:1: a config is one YAML document; a second one starts here"},
@@ -453,12 +454,16 @@ static const struct error_case error_cases[] = {
 	{"version: 1\nx: \xed\xa0\x80\n", "t.yaml:2:4: the config is not valid UTF-8 text"},
 	{"version: 1\nx\xc3\xa9: 1\n",
 	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
-	/* explicit keys: refused before libfyaml 0.7.12 can crash on them */
-	{"? ::\t?", "t.yaml:1:1: explicit keys ('? KEY') are not supported"},
-	{"version: 1\nsettings:\n  ? default_policy\n  : drop\n",
-	 "t.yaml:3:3: explicit keys ('? KEY') are not supported"},
-	{": \n : ?  ?:\t?\n", "t.yaml:2:4: explicit keys ('? KEY') are not supported"},
-	{"version: 1\nsettings: {? x}\n", "t.yaml:2:12: explicit keys ('? KEY') are not supported"},
+	/* explicit keys: valid YAML, but keys must be plain names; the first and
+	 * third inputs crashed libfyaml 0.7.12, the loader used before libyaml */
+	{"? ::\t?", "t.yaml:1:6: invalid YAML: mapping keys are not allowed in this context"},
+	{"version: 1\nsettings:\n  ? [default_policy]\n  : drop\n", "t.yaml:3:6: keys in settings must be plain names"},
+	{": \n : ?  ?:\t?\n",
+	 "t.yaml:1:1: invalid YAML: did not find expected key while parsing a block mapping"},
+	{"version: 1\nsettings: {? x}\n",
+	 "t.yaml:2:14: unknown key 'x' in settings (allowed: default_policy, malformed, non_ip, fragments, keep_enforcing, pin_dir)"},
+	/* nested flow collections of empty quoted strings, another libfyaml crash */
+	{"[[[[[[''],''],''],''],''],'']", "t.yaml:1:8: the top level must be a mapping, not a list"},
 	/* rule log and capture options */
 	{"version: 1\nrules:\n  - {action: drop, log: yes}\n",
 	 "t.yaml:3:25: log must be true or false, not 'yes'"},
