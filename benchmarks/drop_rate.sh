@@ -5,10 +5,10 @@
 # pair, for sluice and for nftables with the same ruleset, in the same run
 # and with the same generator (docs/benchmarks.md).
 #
-#   slbgen namespace                     root namespace
-#   livegen (CPU 0) -> slb1  ==veth==  slb0 -> threaded NAPI (CPU 1)
-#                                            -> sluice XDP | nft netdev ingress
-#                                               | nft inet prerouting (raw)
+#   slbgen namespace                           root namespace
+#   sluice-gen tx (CPU 0) -> slb1  ==veth==  slb0 -> threaded NAPI (CPU 1)
+#                                                  -> sluice XDP | nft netdev ingress
+#                                                     | nft inet prerouting (raw)
 #
 # The ruleset is configs/edge-firewall.yaml, retargeted to slb0; the nft
 # rulesets are generated from the same file by sl2nft.py. The frame is one
@@ -30,7 +30,7 @@ SRC=${SLUICE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${SLUICE_BUILDDIR:-$SRC/build}
 SLUICED=$BUILD/control/sluiced
 SLUICECTL=$BUILD/control/sluicectl
-LIVEGEN=$BUILD/benchmarks/livegen
+SLUICE_GEN=$BUILD/gen/sluice-gen
 SL2NFT=$SRC/benchmarks/sl2nft.py
 # Debian's python3 has python3-yaml (tools/lib.sh installs it).
 PY=/usr/bin/python3
@@ -86,7 +86,7 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it creates a namespace, loads XDP and nft rules)"
-for f in "$SLUICED" "$SLUICECTL" "$LIVEGEN"; do
+for f in "$SLUICED" "$SLUICECTL" "$SLUICE_GEN"; do
   [ -x "$f" ] || die "$f is missing: build first (ninja -C $BUILD)"
 done
 [ -f "$config" ] || die "no config $config"
@@ -200,7 +200,7 @@ nft_drops() { # FAMILY
 
 # Runs the generator for $duration seconds; sets gen_json.
 generate() {
-  gen_json=$(timeout $((${duration%.*} + 30)) ip netns exec "$NS" "$LIVEGEN" --dev "$GEN" \
+  gen_json=$(timeout $((${duration%.*} + 30)) ip netns exec "$NS" "$SLUICE_GEN" tx -i "$GEN" -q -j \
     --dst-mac "$fw_mac" --src-mac "$gen_mac" --src "$GEN_IP" --dst "$FW_IP" \
     --proto "$FRAME_PROTO" --sport "$FRAME_SPORT" --dport "$FRAME_DPORT" \
     --duration "$duration" --cpu "$GEN_CPU") || die "the generator failed"
@@ -214,8 +214,8 @@ mode = (json.load(sys.stdin)[0].get("xdp") or {}).get("mode", 0)
 print({1: "native", 2: "generic", 3: "offload"}.get(mode, "none"))'
 }
 
-json_get() { # JSON KEY
-  "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
+gen_get() { # JSON KEY: a field of sluice-gen tx's summary
+  "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["tx"][sys.argv[2]])' "$1" "$2"
 }
 
 sluice_mode=none
@@ -289,8 +289,8 @@ run_case() { # ROUND NAME
     nft_raw) nft delete table inet "$NFT_TABLE" ;;
   esac
   dropped=$((after - before))
-  secs=$(json_get "$gen_json" seconds)
-  offered=$(json_get "$gen_json" pps)
+  secs=$(gen_get "$gen_json" seconds)
+  offered=$(gen_get "$gen_json" pps)
   printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$dropped" "$secs" "$offered" >>"$measurements"
   "$PY" -c 'import sys; r, n, d, s, o = sys.argv[1:]; print(f"round {r} {n:<11} dropped {int(d):>11} in {float(s):.2f} s: {int(d) / float(s) / 1e6:6.3f} Mpps (offered {float(o) / 1e6:.2f} Mpps)")' \
     "$round" "$name" "$dropped" "$secs" "$offered"
@@ -320,7 +320,7 @@ meta = {
     "seconds_per_case": float("$duration"),
     "rounds": int("$rounds"),
     "frame": "$FRAME_PROTO $GEN_IP:$FRAME_SPORT -> $FW_IP:$FRAME_DPORT, 60 bytes",
-    "generator": "livegen (bench_tx, BPF_F_TEST_XDP_LIVE_FRAMES, batch 64) on CPU $GEN_CPU in netns $NS, out of $GEN",
+    "generator": "sluice-gen tx (XDP live frames, batch 64, as fast as it can) on CPU $GEN_CPU in netns $NS, out of $GEN",
     "receiver": "$FW, GRO on, threaded NAPI pinned to CPU $NAPI_CPU",
     "sluice_xdp_mode": "$sluice_mode",
     "loadavg_at_start": "$loadavg_start",

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ctl_client.h"
+#include "rtnl_cli.h"
+#include "worker_cli.h"
 
 #define TIMEOUT_MS 5000
 
@@ -139,6 +141,8 @@ static json_t *status_json(const struct sl_ctl_msg *m)
 		json_array_append_new(pls, placement_json(&pi));
 	}
 	json_object_set_new(o, "placement", pls ? pls : json_array());
+	json_object_set_new(o, "rtnetlink", sl_rtnl_cli_json(m));
+	json_object_set_new(o, "workers", sl_worker_cli_json(m));
 	return o;
 }
 
@@ -270,6 +274,8 @@ static void print_status_text(json_t *o)
 		printf(" -");
 	putchar('\n');
 	print_placement_text(json_object_get(o, "placement"));
+	sl_rtnl_cli_print(json_object_get(o, "rtnetlink"));
+	sl_worker_cli_print(json_object_get(o, "workers"));
 }
 
 int sl_cli_status(const char *socket, bool json, int argc, char **argv)
@@ -365,4 +371,30 @@ int sl_cli_stats_from_daemon(const char *socket, struct sl_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return call(socket, SL_CTL_CMD_STATS, NLM_F_DUMP, on_stats, st);
+}
+
+/* ------------------------------------------------------------------ reload */
+
+static const char reload_usage[] =
+	"Usage: sluicectl [-j] [-s SOCKET] reload\n"
+	"  sluiced re-reads its config file and applies it as one new generation\n"
+	"  (docs/control.md); a config that does not load or compile is refused with\n"
+	"  the reason, and the running policy stays. The same as SIGHUP, with an answer.\n";
+
+int sl_cli_reload(const char *socket, bool json, int argc, char **argv)
+{
+	int rc;
+
+	if (argc > 0 && (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help"))) {
+		fputs(reload_usage, stdout);
+		return 0;
+	}
+	if (argc > 0) {
+		fprintf(stderr, "sluicectl: reload takes no arguments, got '%s'\n", argv[0]);
+		return 1;
+	}
+	rc = call(socket, SL_CTL_CMD_RELOAD, 0, NULL, NULL);
+	if (!rc && json)
+		printf("{\"reloaded\": true}\n");
+	return rc;
 }

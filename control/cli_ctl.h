@@ -15,6 +15,13 @@
 int sl_cli_status(const char *socket, bool json, int argc, char **argv);
 
 /*
+ * `sluicectl reload [help]`: sluiced re-reads its config and applies it as
+ * one generation; a config that does not load or compile is refused with
+ * the daemon's one-line reason (exit 1) and the running policy stays.
+ */
+int sl_cli_reload(const char *socket, bool json, int argc, char **argv);
+
+/*
  * The STATS dump from the daemon into st (what sl_stats_read gives from
  * the pins). 0, or 1 after printing a one-line reason.
  */

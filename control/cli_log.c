@@ -286,54 +286,91 @@ static int read_pinned(const char *pin_dir, const char *name, bool percpu, uint6
 	return err;
 }
 
-static int log_stats(bool json, const char *pin_dir)
+/* The counters' names, as `log stats` and `stats` print them (docs/logs.md). */
+static const char *const xdp_names[SL_LOG_STAT_COUNT] = {
+	[SL_LOG_STAT_EMITTED] = "emitted", [SL_LOG_STAT_SAMPLED_OUT] = "sampled_out",
+	[SL_LOG_STAT_RATE_LIMITED] = "rate_limited", [SL_LOG_STAT_RING_FULL] = "ring_full",
+	[SL_LOG_STAT_TOO_MANY] = "too_many",
+};
+static const char *const lg_names[SL_LOGGER_COUNTERS] = {
+	[SL_LOGGER_RECORDS] = "records", [SL_LOGGER_JSON_WRITTEN] = "json_written",
+	[SL_LOGGER_PCAP_WRITTEN] = "pcap_written", [SL_LOGGER_BYTES_WRITTEN] = "bytes_written",
+	[SL_LOGGER_DROP_DISK_FULL] = "drop_disk_full", [SL_LOGGER_DROP_IO_ERROR] = "drop_io_error",
+	[SL_LOGGER_DROP_DECODE] = "drop_malformed", [SL_LOGGER_DROP_RING_FULL] = "drop_worker_ring_full",
+	[SL_LOGGER_DISK_FULL] = "disk_full", [SL_LOGGER_ROTATIONS] = "rotations",
+	[SL_LOGGER_AUDIT_RECORDS] = "audit_records", [SL_LOGGER_AUDIT_WRITTEN] = "audit_written",
+	[SL_LOGGER_DROP_AUDIT_QUEUE] = "drop_audit_queue_full",
+	[SL_LOGGER_DROP_AUDIT_WRITE] = "drop_audit_write",
+};
+int sl_cli_log_counters_read(const char *pin_dir, struct sl_cli_log_counters *c)
 {
-	static const char *const xdp_names[SL_LOG_STAT_COUNT] = {
-		[SL_LOG_STAT_EMITTED] = "emitted", [SL_LOG_STAT_SAMPLED_OUT] = "sampled_out",
-		[SL_LOG_STAT_RATE_LIMITED] = "rate_limited", [SL_LOG_STAT_RING_FULL] = "ring_full",
-		[SL_LOG_STAT_TOO_MANY] = "too_many",
-	};
-	static const char *const lg_names[SL_LOGGER_COUNTERS] = {
-		[SL_LOGGER_RECORDS] = "records", [SL_LOGGER_JSON_WRITTEN] = "json_written",
-		[SL_LOGGER_PCAP_WRITTEN] = "pcap_written", [SL_LOGGER_BYTES_WRITTEN] = "bytes_written",
-		[SL_LOGGER_DROP_DISK_FULL] = "drop_disk_full", [SL_LOGGER_DROP_IO_ERROR] = "drop_io_error",
-		[SL_LOGGER_DROP_DECODE] = "drop_malformed", [SL_LOGGER_DROP_RING_FULL] = "drop_worker_ring_full",
-		[SL_LOGGER_DISK_FULL] = "disk_full", [SL_LOGGER_ROTATIONS] = "rotations",
-	};
-	uint64_t xdp[SL_LOG_STAT_COUNT], lv[16];
-	size_t i;
 	int err;
 
-	err = read_pinned(pin_dir, "sl_log_stats", true, xdp, SL_LOG_STAT_COUNT);
+	memset(c, 0, sizeof(*c));
+	err = read_pinned(pin_dir, "sl_log_stats", true, c->xdp, SL_LOG_STAT_COUNT);
+	if (err)
+		return err;
+	/* Without a logging section nothing publishes: the logger's counters stay 0. */
+	c->logger_published = !read_pinned(pin_dir, "sl_logger_stats", false, c->logger, 16);
+	if (!c->logger_published)
+		memset(c->logger, 0, sizeof(c->logger));
+	return 0;
+}
+
+json_t *sl_cli_log_counters_json(const struct sl_cli_log_counters *c)
+{
+	json_t *root = json_object(), *x = json_object(), *l = json_object();
+	size_t i;
+
+	if (!root || !x || !l) {
+		json_decref(root);
+		json_decref(x);
+		json_decref(l);
+		return NULL;
+	}
+	for (i = 0; i < SL_LOG_STAT_COUNT; i++)
+		json_object_set_new(x, xdp_names[i], json_integer((json_int_t)c->xdp[i]));
+	for (i = 0; i < SL_LOGGER_COUNTERS; i++)
+		json_object_set_new(l, lg_names[i], json_integer((json_int_t)c->logger[i]));
+	json_object_set_new(root, "xdp", x);
+	json_object_set_new(root, "logger", l);
+	return root;
+}
+
+void sl_cli_log_counters_print(const struct sl_cli_log_counters *c)
+{
+	size_t i;
+
+	printf("%-28s %14s\n", "xdp events", "count");
+	for (i = 0; i < SL_LOG_STAT_COUNT; i++)
+		printf("%-28s %14llu\n", xdp_names[i], (unsigned long long)c->xdp[i]);
+	printf("\n%-28s %14s\n", "logger", "count");
+	for (i = 0; i < SL_LOGGER_COUNTERS; i++)
+		printf("%-28s %14llu\n", lg_names[i], (unsigned long long)c->logger[i]);
+}
+
+static int log_stats(bool json, const char *pin_dir)
+{
+	struct sl_cli_log_counters c;
+	json_t *root;
+	int err;
+
+	err = sl_cli_log_counters_read(pin_dir, &c);
 	if (err) {
 		fprintf(stderr, "sluicectl: cannot read %s/sl_log_stats: %s (is sluiced running?)\n",
 			pin_dir, strerror(-err));
 		return 1;
 	}
-	/* Without a logging section nothing publishes: the logger's counters stay 0. */
-	err = read_pinned(pin_dir, "sl_logger_stats", false, lv, 16);
-	if (err)
-		memset(lv, 0, sizeof(lv));
 	if (json) {
-		json_t *root = json_object(), *x = json_object(), *l = json_object();
-
-		for (i = 0; i < SL_LOG_STAT_COUNT; i++)
-			json_object_set_new(x, xdp_names[i], json_integer((json_int_t)xdp[i]));
-		for (i = 0; i < SL_LOGGER_COUNTERS; i++)
-			json_object_set_new(l, lg_names[i], json_integer((json_int_t)lv[i]));
-		json_object_set_new(root, "xdp", x);
-		json_object_set_new(root, "logger", l);
+		root = sl_cli_log_counters_json(&c);
+		if (!root)
+			return 1;
 		err = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(root);
 		return err ? 1 : 0;
 	}
-	printf("%-28s %14s\n", "xdp events", "count");
-	for (i = 0; i < SL_LOG_STAT_COUNT; i++)
-		printf("%-28s %14llu\n", xdp_names[i], (unsigned long long)xdp[i]);
-	printf("\n%-28s %14s\n", "logger", "count");
-	for (i = 0; i < SL_LOGGER_COUNTERS; i++)
-		printf("%-28s %14llu\n", lg_names[i], (unsigned long long)lv[i]);
+	sl_cli_log_counters_print(&c);
 	return 0;
 }
 

@@ -9,8 +9,12 @@
 #ifndef SLUICE_CLI_LOG_H
 #define SLUICE_CLI_LOG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "sluice/events.h"
 
 #define SL_LOG_MAX_FILTERS 16
 
@@ -43,6 +47,25 @@ bool sl_log_filter_match(const struct sl_log_filter *flt, const char *line, size
  * size - 1, NUL-terminated), or -EINVAL when line is not an event.
  */
 int sl_log_format(const char *line, size_t len, char *out, size_t size);
+
+/* The event counters of the XDP program and of the logger, from the pins. */
+struct sl_cli_log_counters {
+	uint64_t xdp[SL_LOG_STAT_COUNT]; /* sl_log_stats, summed over CPUs */
+	uint64_t logger[16];             /* sl_logger_stats, by enum sl_logger_counter */
+	bool logger_published;           /* sl_logger_stats was readable */
+};
+
+/*
+ * Reads the counters pinned under pin_dir. 0, or a negative errno
+ * (-ENOENT when sl_log_stats is not pinned there).
+ */
+int sl_cli_log_counters_read(const char *pin_dir, struct sl_cli_log_counters *c);
+
+/* {"xdp": {NAME: N, ...}, "logger": {NAME: N, ...}} (docs/logs.md), or NULL. */
+json_t *sl_cli_log_counters_json(const struct sl_cli_log_counters *c);
+
+/* The same as two text tables on stdout. */
+void sl_cli_log_counters_print(const struct sl_cli_log_counters *c);
 
 /*
  * The commands, argv after "log": `tail ...`, and `stats`, the event

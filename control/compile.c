@@ -943,7 +943,7 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 		const struct sl_rule_cfg *r = &cfg->rules[i];
 		size_t len = strnlen(r->name, SL_RULE_NAME_LEN - 1);
 
-		if (r->action > SL_ACT_COUNT) {
+		if (r->action > SL_ACT_STEER) {
 			sl_cc_diag(&cc, "rule %.*s: bad action %u", SL_RULE_NAME_LEN, r->name,
 				   r->action);
 			err = -EINVAL;
@@ -956,6 +956,10 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 			goto out;
 		}
 		t->rules[i].action = r->action;
+		if (r->action == SL_ACT_STEER)
+			t->prog_cfg.flags |= SL_CFG_STEER;
+		/* Counters by position; the policy engine gives rules stable slots. */
+		t->rules[i].stat_slot = (uint16_t)i;
 		if (r->log) {
 			t->rules[i].flags = SL_RULE_F_LOG;
 			t->rules[i].log_sample = r->log_sample;
@@ -976,6 +980,11 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 	t->prog_cfg.malformed_policy = cfg->malformed_policy;
 	t->prog_cfg.non_ip_policy = cfg->non_ip_policy;
 	t->prog_cfg.frag_policy = cfg->frag_policy;
+	if (cfg->steering.no_socket == SL_POLICY_DROP)
+		t->prog_cfg.flags |= SL_CFG_STEER_DROP;
+	/* The inspect stage caches TLS verdicts per flow (docs/inspect.md). */
+	if (cfg->inspect.tls.enabled)
+		t->prog_cfg.flags |= SL_CFG_FLOWCACHE;
 
 	err = compile_points(&cc, SL_DIM_PROTO, SL_FIELD_BASE_PROTO, SL_PROTO_VALUES, 0, "protocol");
 	if (!err)
@@ -1182,6 +1191,10 @@ int sl_tables_classify(const struct sl_tables *t, const struct sl_match_input *i
 		if (t->rules[idx].action == SL_ACT_DROP) {
 			*rule = idx;
 			return SL_VERDICT_DROP;
+		}
+		if (t->rules[idx].action == SL_ACT_STEER) {
+			*rule = idx;
+			return SL_VERDICT_STEER;
 		}
 	}
 	return pc->default_verdict;

@@ -8,8 +8,10 @@
  * its brace, a block one's its first key: the first scalar is the same
  * place for both) and an empty one by the key that holds it (node_pos).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include "config.h"
 #include "prefix.h"
 #include "setfile.h"
+#include "dataplane/domain_policy.h"
 #include "ytree.h"
 #include "sluice/ctl.h"
 #include "sluice/events.h"
@@ -993,6 +996,7 @@ static int parse_rule(struct loader *ld, struct sl_ynode *item, size_t idx)
 	};
 	static const struct enum_val actions[] = {
 		{"accept", SL_ACT_ACCEPT}, {"drop", SL_ACT_DROP}, {"count", SL_ACT_COUNT},
+		{"steer", SL_ACT_STEER},
 	};
 	struct sl_rule_cfg *r = &ld->cfg->rules[idx];
 	struct sl_ynode *v[RK_COUNT], *k[RK_COUNT];
@@ -1024,8 +1028,8 @@ static int parse_rule(struct loader *ld, struct sl_ynode *item, size_t idx)
 
 	if (!v[RK_ACTION])
 		return fail(ld, item, "rule '%s' has no 'action' (allowed: %s)", r->name,
-			    enum_list(actions, 3, list, sizeof(list)));
-	err = get_enum(ld, v[RK_ACTION], "action", actions, 3, &act);
+			    enum_list(actions, 4, list, sizeof(list)));
+	err = get_enum(ld, v[RK_ACTION], "action", actions, 4, &act);
 	if (err)
 		return err;
 	r->action = (uint32_t)act;
@@ -1089,9 +1093,22 @@ static int parse_rule(struct loader *ld, struct sl_ynode *item, size_t idx)
 			for (i = 0; i < ld->cfg->n_ifaces; i++)
 				if (!strcmp(ld->cfg->ifaces[i].name, r->iface))
 					break;
-			if (i == ld->cfg->n_ifaces)
+			/* The program resolves a rule's interface once, at load: by name only. */
+			if (i < ld->cfg->n_ifaces && ld->cfg->ifaces[i].pattern)
+				return fail(ld, v[RK_INTERFACE],
+					    "interface '%s' is a pattern; a rule names one interface",
+					    r->iface);
+			if (i == ld->cfg->n_ifaces) {
+				int m = sl_config_match_iface(ld->cfg, r->iface);
+
+				if (m >= 0)
+					return fail(ld, v[RK_INTERFACE],
+						    "interface '%s' is only matched by the pattern '%s'; "
+						    "a rule's interface must be listed by name",
+						    r->iface, ld->cfg->ifaces[m].name);
 				return fail(ld, v[RK_INTERFACE],
 					    "interface '%s' is not in 'interfaces'", r->iface);
+			}
 		}
 		r->match |= SL_MATCH_IFACE;
 	}
@@ -1123,6 +1140,10 @@ static int parse_rule(struct loader *ld, struct sl_ynode *item, size_t idx)
 			r->log = true;
 		}
 	}
+	/* Events have no steer verdict yet (sluice/events.h): refused, not logged wrongly. */
+	if (r->log && r->action == SL_ACT_STEER)
+		return fail(ld, v[RK_LOG] ? k[RK_LOG] : k[RK_CAPTURE],
+			    "rule '%s': steer rules cannot log or capture yet", r->name);
 	return 0;
 }
 
@@ -1214,6 +1235,35 @@ static int parse_settings(struct loader *ld, struct sl_ynode *n)
 	return 0;
 }
 
+/*
+ * A glob pattern for interface names (fnmatch(3)): every '[' closes with
+ * a ']' after at least one character, and no backslash, so that a pattern
+ * means the same to the reader as to fnmatch.
+ */
+static int check_ifpattern(struct loader *ld, struct sl_ynode *n, const char *p)
+{
+	const char *s;
+
+	if (strchr(p, '\\'))
+		return fail(ld, n, "bad interface pattern '%s': no '\\' allowed", p);
+	for (s = p; *s; s++) {
+		if (*s == ']')
+			return fail(ld, n, "bad interface pattern '%s': ']' without '['", p);
+		if (*s != '[')
+			continue;
+		s++;
+		if (*s == '!' || *s == '^')
+			s++;
+		if (*s == ']')
+			s++; /* a ']' right after the '[' is a member, as in fnmatch */
+		while (*s && *s != ']')
+			s++;
+		if (!*s)
+			return fail(ld, n, "bad interface pattern '%s': '[' without a closing ']'", p);
+	}
+	return 0;
+}
+
 static int parse_interfaces(struct loader *ld, struct sl_ynode *seq)
 {
 	static const char *const keys[] = {"name", "mode"};
@@ -1246,6 +1296,12 @@ static int parse_interfaces(struct loader *ld, struct sl_ynode *seq)
 		err = get_ifname(ld, v[0], "interface name", ifc->name);
 		if (err)
 			return err;
+		ifc->pattern = strpbrk(ifc->name, "*?[") != NULL;
+		if (ifc->pattern) {
+			err = check_ifpattern(ld, v[0], ifc->name);
+			if (err)
+				return err;
+		}
 		for (i = 0; i < cfg->n_ifaces; i++)
 			if (!strcmp(cfg->ifaces[i].name, ifc->name))
 				return fail(ld, v[0], "duplicate interface '%s'", ifc->name);
@@ -1337,7 +1393,7 @@ static int get_log_path(struct loader *ld, struct sl_ynode *n, const char *what,
 enum log_key {
 	LK_JSON, LK_PCAP, LK_ROTATE_SIZE, LK_ROTATE_AGE, LK_MAX_FILES, LK_FSYNC,
 	LK_FSYNC_INTERVAL, LK_FLUSH, LK_RING, LK_BUFFER, LK_BUFFERS, LK_WORKER_SLOTS, LK_IO,
-	LK_COUNT,
+	LK_AUDIT, LK_COUNT,
 };
 
 static int parse_logging(struct loader *ld, struct sl_ynode *n)
@@ -1348,6 +1404,7 @@ static int parse_logging(struct loader *ld, struct sl_ynode *n)
 		[LK_FSYNC] = "fsync", [LK_FSYNC_INTERVAL] = "fsync_interval_ms",
 		[LK_FLUSH] = "flush_ms", [LK_RING] = "ring_size", [LK_BUFFER] = "buffer_size",
 		[LK_BUFFERS] = "buffers", [LK_WORKER_SLOTS] = "worker_ring_slots", [LK_IO] = "io",
+		[LK_AUDIT] = "audit",
 	};
 	static const struct enum_val fsyncs[] = {
 		{"none", SL_FSYNC_NONE}, {"interval", SL_FSYNC_INTERVAL}, {"batch", SL_FSYNC_BATCH},
@@ -1369,10 +1426,15 @@ static int parse_logging(struct loader *ld, struct sl_ynode *n)
 		return err;
 	if (v[LK_PCAP] && (err = get_log_path(ld, v[LK_PCAP], "pcap", l->pcap_path)))
 		return err;
-	if (!v[LK_JSON] && !v[LK_PCAP])
-		return fail(ld, n, "logging needs 'json' or 'pcap' (or both)");
+	if (v[LK_AUDIT] && (err = get_log_path(ld, v[LK_AUDIT], "audit", l->audit_path)))
+		return err;
+	if (!v[LK_JSON] && !v[LK_PCAP] && !v[LK_AUDIT])
+		return fail(ld, n, "logging needs 'json', 'pcap' or 'audit' (or several)");
 	if (v[LK_JSON] && v[LK_PCAP] && !strcmp(l->json_path, l->pcap_path))
 		return fail(ld, v[LK_PCAP], "pcap and json must be different files");
+	if (v[LK_AUDIT] && ((v[LK_JSON] && !strcmp(l->audit_path, l->json_path)) ||
+			    (v[LK_PCAP] && !strcmp(l->audit_path, l->pcap_path))))
+		return fail(ld, v[LK_AUDIT], "audit must be a file of its own");
 	if (v[LK_ROTATE_SIZE]) {
 		err = get_size(ld, v[LK_ROTATE_SIZE], "rotate_size", 0, 1ull << 40, &l->rotate_bytes);
 		if (err)
@@ -1602,10 +1664,618 @@ static int parse_control(struct loader *ld, struct sl_ynode *n)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ metrics */
+
+#define METRICS_DEFAULT_LISTEN "127.0.0.1:9469"
+
+/*
+ * "A.B.C.D:PORT" or "[IPv6]:PORT", literals only (a name would need a
+ * resolver at start and could mean several addresses). 0, or -EINVAL.
+ */
+static int parse_listen(const char *s, struct sl_metrics_cfg *m)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = s;
+	unsigned long port;
+	size_t hlen;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hlen = (size_t)(end - h);
+		colon = end + 1;
+		m->family = AF_INET6;
+	} else {
+		colon = strchr(s, ':');
+		if (!colon || strchr(colon + 1, ':'))
+			return -EINVAL; /* none, or an IPv6 address without brackets */
+		hlen = (size_t)(colon - s);
+		m->family = AF_INET;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memset(m->addr, 0, sizeof(m->addr));
+	if (inet_pton(m->family, host, m->addr) != 1)
+		return -EINVAL;
+	if (!parse_decimal(colon + 1, strlen(colon + 1), &port) || port == 0 || port > 65535)
+		return -EINVAL;
+	m->port = (uint16_t)port;
+	return 0;
+}
+
+/* `metrics: {listen: ADDRESS:PORT, enabled: BOOL}`. */
+static int parse_metrics(struct loader *ld, struct sl_ynode *n)
+{
+	static const char *const keys[] = {"listen", "enabled"};
+	struct sl_metrics_cfg *m = &ld->cfg->metrics;
+	struct sl_ynode *v[2], *k[2];
+	int err;
+
+	err = map_fields(ld, n, "metrics", keys, 2, v, k);
+	if (err)
+		return err;
+	m->enabled = true;
+	if (v[1]) {
+		err = get_bool(ld, v[1], "enabled", &m->enabled);
+		if (err)
+			return err;
+	}
+	if (v[0]) {
+		err = get_str(ld, v[0], "listen", m->listen, sizeof(m->listen));
+		if (err)
+			return err;
+	} else {
+		snprintf(m->listen, sizeof(m->listen), "%s", METRICS_DEFAULT_LISTEN);
+	}
+	if (parse_listen(m->listen, m))
+		return fail(ld, v[0], "bad listen address '%s' (ADDRESS:PORT with an IPv4 address, "
+			    "or [ADDRESS]:PORT with an IPv6 one; port 1-65535)", m->listen);
+	return 0;
+}
+
+/* ------------------------------------------------------- steering, dataplane */
+
+/* `steering: {no_socket: pass | drop}` (docs/dataplane.md). */
+static int parse_steering(struct loader *ld, struct sl_ynode *n)
+{
+	static const char *const keys[] = {"no_socket"};
+	static const struct enum_val policies[] = {
+		{"pass", SL_POLICY_PASS}, {"drop", SL_POLICY_DROP},
+	};
+	struct sl_ynode *v[1], *k[1];
+	int err, x;
+
+	err = map_fields(ld, n, "steering", keys, 1, v, k);
+	if (err)
+		return err;
+	if (v[0]) {
+		err = get_enum(ld, v[0], "no_socket", policies, 2, &x);
+		if (err)
+			return err;
+		ld->cfg->steering.no_socket = (uint8_t)x;
+	}
+	return 0;
+}
+
+void sl_dataplane_defaults(struct sl_dataplane_cfg *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->frame_size = 4096;
+	d->frames = 4096;
+	d->ring_size = 2048;
+	d->batch = 64;
+	d->max_frame = 1518;
+	d->zero_copy = SL_ZC_AUTO;
+	d->busy_poll_budget = 64;
+	d->busy_poll_usecs = 20;
+}
+
+/* The userspace stages a dataplane interface may name (dataplane/stage.c registers them). */
+static const char *const stage_names[] = {"reflect", "drop"};
+
+/* `busy_poll: BOOL` or `busy_poll: {budget: N, timeout_us: N}` (which enables it). */
+static int parse_busy_poll(struct loader *ld, struct sl_ynode *n, struct sl_dataplane_cfg *d)
+{
+	static const char *const keys[] = {"budget", "timeout_us"};
+	struct sl_ynode *v[2], *k[2];
+	unsigned long x;
+	int err;
+
+	if (sl_ynode_type(n) != SL_YN_MAPPING)
+		return get_bool(ld, n, "busy_poll", &d->busy_poll);
+	err = map_fields(ld, n, "busy_poll", keys, 2, v, k);
+	if (err)
+		return err;
+	d->busy_poll = true;
+	if (v[0]) {
+		err = get_uint(ld, v[0], "budget", 65535, &x);
+		if (err)
+			return err;
+		if (!x)
+			return fail(ld, v[0], "budget must be at least 1");
+		d->busy_poll_budget = (uint32_t)x;
+	}
+	if (v[1]) {
+		err = get_uint(ld, v[1], "timeout_us", 1000000, &x);
+		if (err)
+			return err;
+		d->busy_poll_usecs = (uint32_t)x;
+	}
+	return 0;
+}
+
+static int parse_stages(struct loader *ld, struct sl_ynode *seq, struct sl_dp_iface_cfg *dif)
+{
+	struct sl_ynode *item;
+	void *it = NULL;
+	size_t i;
+	int err;
+
+	err = expect_seq(ld, seq, "stages");
+	if (err)
+		return err;
+	while ((item = sl_ynode_seq_iterate(seq, &it))) {
+		char *name;
+
+		if (dif->n_stages >= SL_DP_MAX_STAGES)
+			return fail(ld, item, "too many stages (at most %d)", SL_DP_MAX_STAGES);
+		if (dif->n_stages && (!strcmp(dif->stages[dif->n_stages - 1], "reflect") ||
+				      !strcmp(dif->stages[dif->n_stages - 1], "drop")))
+			return fail(ld, item, "no stage can follow '%s': it decides every packet",
+				    dif->stages[dif->n_stages - 1]);
+		name = dif->stages[dif->n_stages];
+		err = get_str(ld, item, "stage", name, SL_STAGE_NAME_LEN);
+		if (err)
+			return err;
+		for (i = 0; i < sizeof(stage_names) / sizeof(stage_names[0]); i++)
+			if (!strcmp(stage_names[i], name))
+				break;
+		if (i == sizeof(stage_names) / sizeof(stage_names[0]))
+			return fail(ld, item, "unknown stage '%s' (allowed: reflect, drop)", name);
+		dif->n_stages++;
+	}
+	return 0;
+}
+
+static int parse_workers(struct loader *ld, struct sl_ynode *seq, struct sl_dp_iface_cfg *dif)
+{
+	static const char *const keys[] = {"queue", "cpu"};
+	struct sl_ynode *item;
+	void *it = NULL;
+	int err;
+
+	err = expect_seq(ld, seq, "workers");
+	if (err)
+		return err;
+	while ((item = sl_ynode_seq_iterate(seq, &it))) {
+		struct sl_dp_worker_cfg *w;
+		struct sl_ynode *v[2], *k[2];
+		unsigned long x;
+		uint32_t i;
+
+		if (dif->n_workers >= SL_DP_MAX_WORKERS)
+			return fail(ld, item, "too many workers (at most %d)", SL_DP_MAX_WORKERS);
+		err = map_fields(ld, item, "a worker", keys, 2, v, k);
+		if (err)
+			return err;
+		if (!v[0] || !v[1])
+			return fail(ld, item, "a worker needs 'queue' and 'cpu'");
+		w = &dif->workers[dif->n_workers];
+		err = get_uint(ld, v[0], "queue", SL_MAX_QUEUES - 1, &x);
+		if (err)
+			return err;
+		w->queue = (uint32_t)x;
+		/* CPU_SETSIZE: what sched_setaffinity's cpu_set_t can name. */
+		err = get_uint(ld, v[1], "cpu", 1023, &x);
+		if (err)
+			return err;
+		w->cpu = (uint32_t)x;
+		for (i = 0; i < dif->n_workers; i++)
+			if (dif->workers[i].queue == w->queue)
+				return fail(ld, v[0], "two workers on queue %u of %s", w->queue, dif->name);
+		dif->n_workers++;
+	}
+	return 0;
+}
+
+/*
+ * `dataplane: {frame_size, frames, ring_size, batch, max_frame, zero_copy,
+ * busy_poll, interfaces: [{name, stages: [...], workers: [{queue, cpu}]}]}`
+ * (docs/dataplane.md). An interface must be listed by name in `interfaces`.
+ */
+static int parse_dataplane(struct loader *ld, struct sl_ynode *n)
+{
+	enum { DK_FRAME_SIZE, DK_FRAMES, DK_RING_SIZE, DK_BATCH, DK_MAX_FRAME, DK_ZERO_COPY,
+	       DK_BUSY_POLL, DK_IFACES, DK_COUNT };
+	static const char *const keys[DK_COUNT] = {
+		[DK_FRAME_SIZE] = "frame_size", [DK_FRAMES] = "frames", [DK_RING_SIZE] = "ring_size",
+		[DK_BATCH] = "batch", [DK_MAX_FRAME] = "max_frame", [DK_ZERO_COPY] = "zero_copy",
+		[DK_BUSY_POLL] = "busy_poll", [DK_IFACES] = "interfaces",
+	};
+	static const struct enum_val zc[] = {
+		{"auto", SL_ZC_AUTO}, {"on", SL_ZC_ON}, {"off", SL_ZC_OFF},
+	};
+	struct sl_dataplane_cfg *d = &ld->cfg->dataplane;
+	struct sl_ynode *v[DK_COUNT], *k[DK_COUNT], *item;
+	uint64_t sz;
+	void *it = NULL;
+	size_t with_workers = 0;
+	int err, x;
+
+	err = map_fields(ld, n, "dataplane", keys, DK_COUNT, v, k);
+	if (err)
+		return err;
+	if (v[DK_FRAME_SIZE]) {
+		err = get_size(ld, v[DK_FRAME_SIZE], "frame_size", 2048, 4096, &sz);
+		if (err)
+			return err;
+		if (!is_pow2(sz))
+			return fail(ld, v[DK_FRAME_SIZE], "frame_size must be 2048 or 4096");
+		d->frame_size = (uint32_t)sz;
+	}
+	if (v[DK_FRAMES]) {
+		err = get_size(ld, v[DK_FRAMES], "frames", 64, 1u << 20, &sz);
+		if (err)
+			return err;
+		if (!is_pow2(sz))
+			return fail(ld, v[DK_FRAMES], "frames must be a power of two");
+		d->frames = (uint32_t)sz;
+	}
+	if (v[DK_RING_SIZE]) {
+		err = get_size(ld, v[DK_RING_SIZE], "ring_size", 64, 1u << 16, &sz);
+		if (err)
+			return err;
+		if (!is_pow2(sz))
+			return fail(ld, v[DK_RING_SIZE], "ring_size must be a power of two");
+		d->ring_size = (uint32_t)sz;
+	}
+	if (v[DK_BATCH]) {
+		err = get_size(ld, v[DK_BATCH], "batch", 1, 256, &sz);
+		if (err)
+			return err;
+		d->batch = (uint32_t)sz;
+	}
+	if (v[DK_MAX_FRAME]) {
+		err = get_size(ld, v[DK_MAX_FRAME], "max_frame", 64, 65535, &sz);
+		if (err)
+			return err;
+		d->max_frame = (uint32_t)sz;
+	}
+	if (v[DK_ZERO_COPY]) {
+		err = get_enum(ld, v[DK_ZERO_COPY], "zero_copy", zc, 3, &x);
+		if (err)
+			return err;
+		d->zero_copy = (uint32_t)x;
+	}
+	if (v[DK_BUSY_POLL]) {
+		err = parse_busy_poll(ld, v[DK_BUSY_POLL], d);
+		if (err)
+			return err;
+	}
+	/* The fill ring holds at most ring_size frames and RX needs some left to refill it. */
+	if (d->frames < 2 * d->batch)
+		return fail(ld, v[DK_FRAMES] ? v[DK_FRAMES] : n,
+			    "frames (%u) must be at least twice batch (%u)", d->frames, d->batch);
+	if (!v[DK_IFACES])
+		return 0;
+	err = expect_seq(ld, v[DK_IFACES], "dataplane.interfaces");
+	if (err)
+		return err;
+	while ((item = sl_ynode_seq_iterate(v[DK_IFACES], &it))) {
+		static const char *const ikeys[] = {"name", "stages", "workers"};
+		struct sl_ynode *iv[3], *ik[3];
+		struct sl_dp_iface_cfg *dif;
+		size_t i;
+
+		if (d->n_ifaces >= SL_DP_MAX_IFACES)
+			return fail(ld, item, "too many dataplane interfaces (at most %d)",
+				    SL_DP_MAX_IFACES);
+		err = map_fields(ld, item, "a dataplane interface", ikeys, 3, iv, ik);
+		if (err)
+			return err;
+		if (!iv[0])
+			return fail(ld, item, "a dataplane interface has no 'name'");
+		dif = &d->ifaces[d->n_ifaces];
+		err = get_ifname(ld, iv[0], "interface name", dif->name);
+		if (err)
+			return err;
+		for (i = 0; i < ld->cfg->n_ifaces; i++)
+			if (!ld->cfg->ifaces[i].pattern && !strcmp(ld->cfg->ifaces[i].name, dif->name))
+				break;
+		if (i == ld->cfg->n_ifaces)
+			return fail(ld, iv[0], "interface '%s' is not listed by name in 'interfaces'",
+				    dif->name);
+		for (i = 0; i < d->n_ifaces; i++)
+			if (!strcmp(d->ifaces[i].name, dif->name))
+				return fail(ld, iv[0], "duplicate dataplane interface '%s'", dif->name);
+		if (iv[1]) {
+			err = parse_stages(ld, iv[1], dif);
+			if (err)
+				return err;
+		}
+		if (!dif->n_stages) {
+			snprintf(dif->stages[0], SL_STAGE_NAME_LEN, "drop");
+			dif->n_stages = 1;
+		}
+		if (iv[2]) {
+			err = parse_workers(ld, iv[2], dif);
+			if (err)
+				return err;
+			/* sl_xsks is indexed by the RX queue alone (docs/dataplane.md). */
+			if (dif->n_workers && ++with_workers > 1)
+				return fail(ld, iv[2], "workers on a second interface: steering serves "
+					    "one interface's queues today");
+		}
+		d->n_ifaces++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ inspect */
+
+static const struct enum_val domain_actions[] = {
+	{ "allow", SL_DOMAIN_ALLOW },
+	{ "deny", SL_DOMAIN_DENY },
+};
+
+static int get_domain_action(struct loader *ld, struct sl_ynode *n, const char *what,
+			     uint8_t *out)
+{
+	int v = 0, err;
+
+	err = get_enum(ld, n, what, domain_actions, 2, &v);
+	if (!err)
+		*out = (uint8_t)v;
+	return err;
+}
+
+/* `ports: [P, ...]`: destination ports 1-65535, each once, at least one. */
+static int parse_inspect_ports(struct loader *ld, struct sl_ynode *n, const char *what,
+			       struct sl_domain_policy_cfg *pc)
+{
+	struct sl_ynode *item;
+	void *it = NULL;
+	int err;
+
+	err = expect_seq(ld, n, "ports");
+	if (err)
+		return err;
+	if (sl_ynode_seq_count(n) == 0)
+		return fail(ld, n, "%s.ports: an empty list (name at least one port)", what);
+	pc->n_ports = 0;
+	while ((item = sl_ynode_seq_iterate(n, &it))) {
+		unsigned long port;
+		uint32_t j;
+
+		if (pc->n_ports == SL_INSPECT_MAX_PORTS)
+			return fail(ld, item, "too many ports in %s.ports (at most %d)", what,
+				    SL_INSPECT_MAX_PORTS);
+		err = get_uint(ld, item, "port", 65535, &port);
+		if (err)
+			return err;
+		if (port == 0)
+			return fail(ld, item, "port 0 is out of range (1-65535)");
+		for (j = 0; j < pc->n_ports; j++)
+			if (pc->ports[j] == port)
+				return fail(ld, item, "port %lu is listed twice in %s.ports", port,
+					    what);
+		pc->ports[pc->n_ports++] = (uint16_t)port;
+	}
+	return 0;
+}
+
+/* An `allow` or `deny` list: appends each pattern in its normal form. */
+static int parse_domain_list(struct loader *ld, struct sl_ynode *n, const char *what,
+			     uint8_t action, struct sl_domain_policy_cfg *pc, size_t *cap)
+{
+	const char *list = action == SL_DOMAIN_DENY ? "deny" : "allow";
+	struct sl_ynode *item;
+	void *it = NULL;
+	int err;
+
+	err = expect_seq(ld, n, list);
+	if (err)
+		return err;
+	while ((item = sl_ynode_seq_iterate(n, &it))) {
+		char norm[SL_DOMAIN_PATTERN_MAX + 1], txt[80];
+		struct sl_domain_rule_cfg *r;
+		const char *s, *why = "longer than 253 characters";
+		struct pos p;
+		size_t len;
+
+		err = get_text(ld, item, "a domain", &s, &len);
+		if (err)
+			return err;
+		if (len > SL_DOMAIN_PATTERN_MAX + 1 || sl_domain_pattern_normalize(s, len, norm, &why))
+			return fail(ld, item, "bad domain '%s' in %s.%s: %s",
+				    shown(s, len, txt, sizeof(txt)), what, list, why);
+		if (pc->n_rules >= SL_DOMAIN_POLICY_MAX)
+			return fail(ld, item, "too many domains in %s (at most %u)", what,
+				    SL_DOMAIN_POLICY_MAX);
+		if (pc->n_rules == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct sl_domain_rule_cfg *nr = realloc(pc->rules, ncap * sizeof(*nr));
+
+			if (!nr) {
+				fail(ld, item, "out of memory");
+				return -ENOMEM;
+			}
+			pc->rules = nr;
+			*cap = ncap;
+		}
+		r = &pc->rules[pc->n_rules];
+		r->pattern = strdup(norm);
+		if (!r->pattern) {
+			fail(ld, item, "out of memory");
+			return -ENOMEM;
+		}
+		p = node_pos(item);
+		r->action = action;
+		r->line = p.line;
+		r->col = p.col;
+		pc->n_rules++;
+	}
+	return 0;
+}
+
+/*
+ * Two entries with one normal form are a mistake (and in allow and deny, a
+ * contradiction): the policy builder finds them in one pass.
+ */
+static int check_domain_duplicates(struct loader *ld, const char *what,
+				   const struct sl_domain_policy_cfg *pc)
+{
+	struct sl_domain_entry *e = NULL;
+	struct sl_domain_policy *pol = NULL;
+	size_t i, bad = 0, first = 0;
+	int err;
+
+	if (!pc->n_rules)
+		return 0;
+	e = calloc(pc->n_rules, sizeof(*e));
+	if (!e) {
+		fail_at(ld, (struct pos){1, 1}, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < pc->n_rules; i++) {
+		e[i].pattern = pc->rules[i].pattern;
+		e[i].action = pc->rules[i].action;
+	}
+	err = sl_domain_policy_build(e, pc->n_rules, pc->default_action, &pol, &bad, &first);
+	if (err == -EEXIST) {
+		const struct sl_domain_rule_cfg *b = &pc->rules[bad], *f = &pc->rules[first];
+		char txt[80];
+
+		shown(b->pattern, strlen(b->pattern), txt, sizeof(txt));
+		if (b->action != f->action)
+			err = fail_at(ld, (struct pos){b->line, b->col},
+				      "domain '%s' is in both allow and deny of %s (first on line %d)",
+				      txt, what, f->line);
+		else
+			err = fail_at(ld, (struct pos){b->line, b->col},
+				      "domain '%s' is listed twice in %s (first on line %d)", txt,
+				      what, f->line);
+	} else if (err) {
+		fail_at(ld, (struct pos){1, 1}, "%s: %s", what, strerror(-err));
+	}
+	sl_domain_policy_free(pol);
+	free(e);
+	return err;
+}
+
+/*
+ * `dns:` or `tls:` of inspect: {ports, default, malformed, [incomplete,]
+ * allow, deny}. `malformed` and `incomplete` default to `default`.
+ */
+static int parse_domain_policy(struct loader *ld, struct sl_ynode *n, const char *what, bool tls,
+			       struct sl_domain_policy_cfg *pc, uint16_t default_port)
+{
+	enum { K_PORTS, K_DEFAULT, K_MALFORMED, K_ALLOW, K_DENY, K_INCOMPLETE, K_COUNT };
+	static const char *const keys[K_COUNT] = {
+		[K_PORTS] = "ports", [K_DEFAULT] = "default", [K_MALFORMED] = "malformed",
+		[K_ALLOW] = "allow", [K_DENY] = "deny", [K_INCOMPLETE] = "incomplete",
+	};
+	struct sl_ynode *v[K_COUNT], *k[K_COUNT];
+	int order[2] = {K_ALLOW, K_DENY};
+	size_t cap = 0;
+	int err, i;
+
+	/* A ClientHello can be split across segments; a DNS query is one datagram. */
+	err = map_fields(ld, n, what, keys, tls ? K_COUNT : K_COUNT - 1, v, k);
+	if (err)
+		return err;
+	if (!tls)
+		v[K_INCOMPLETE] = NULL;
+	pc->enabled = true;
+	pc->ports[0] = default_port;
+	pc->n_ports = 1;
+	pc->default_action = SL_DOMAIN_ALLOW;
+	if (v[K_PORTS]) {
+		err = parse_inspect_ports(ld, v[K_PORTS], what, pc);
+		if (err)
+			return err;
+	}
+	if (v[K_DEFAULT]) {
+		err = get_domain_action(ld, v[K_DEFAULT], "default", &pc->default_action);
+		if (err)
+			return err;
+	}
+	pc->malformed_action = pc->default_action;
+	pc->incomplete_action = pc->default_action;
+	if (v[K_MALFORMED]) {
+		err = get_domain_action(ld, v[K_MALFORMED], "malformed", &pc->malformed_action);
+		if (err)
+			return err;
+	}
+	if (v[K_INCOMPLETE]) {
+		err = get_domain_action(ld, v[K_INCOMPLETE], "incomplete", &pc->incomplete_action);
+		if (err)
+			return err;
+	}
+	/* Lists in the order the config gives them, so "first on line N" is the earlier one. */
+	if (k[K_ALLOW] && k[K_DENY] &&
+	    (k[K_DENY]->line < k[K_ALLOW]->line ||
+	     (k[K_DENY]->line == k[K_ALLOW]->line && k[K_DENY]->col < k[K_ALLOW]->col))) {
+		order[0] = K_DENY;
+		order[1] = K_ALLOW;
+	}
+	for (i = 0; i < 2; i++) {
+		int key = order[i];
+
+		if (!v[key])
+			continue;
+		err = parse_domain_list(ld, v[key], what,
+					key == K_DENY ? SL_DOMAIN_DENY : SL_DOMAIN_ALLOW, pc, &cap);
+		if (err)
+			return err;
+	}
+	return check_domain_duplicates(ld, what, pc);
+}
+
+/* `inspect: {verdict_ttl: S, dns: {...}, tls: {...}}` (docs/inspect.md). */
+static int parse_inspect(struct loader *ld, struct sl_ynode *n)
+{
+	static const char *const keys[] = {"verdict_ttl", "dns", "tls"};
+	struct sl_inspect_cfg *in = &ld->cfg->inspect;
+	struct sl_ynode *v[3], *k[3];
+	unsigned long ttl;
+	int err;
+
+	err = map_fields(ld, n, "inspect", keys, 3, v, k);
+	if (err)
+		return err;
+	in->enabled = true;
+	in->verdict_ttl = SL_INSPECT_TTL_DEFAULT;
+	if (v[0]) {
+		err = get_uint(ld, v[0], "verdict_ttl", SL_INSPECT_TTL_MAX, &ttl);
+		if (err)
+			return err;
+		if (ttl == 0)
+			return fail(ld, v[0], "verdict_ttl must be at least 1 second");
+		in->verdict_ttl = (uint32_t)ttl;
+	}
+	if (v[1]) {
+		err = parse_domain_policy(ld, v[1], "inspect.dns", false, &in->dns, 53);
+		if (err)
+			return err;
+	}
+	if (v[2]) {
+		err = parse_domain_policy(ld, v[2], "inspect.tls", true, &in->tls, 443);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ document */
 
 enum top_key { TK_VERSION, TK_SETTINGS, TK_INTERFACES, TK_SETS, TK_RULES, TK_LOGGING, TK_MEMORY, TK_CONTROL,
-	TK_COUNT };
+	TK_METRICS, TK_STEERING, TK_DATAPLANE, TK_INSPECT, TK_COUNT };
 
 static int parse_root(struct loader *ld, struct sl_ynode *root)
 {
@@ -1613,6 +2283,8 @@ static int parse_root(struct loader *ld, struct sl_ynode *root)
 		[TK_VERSION] = "version", [TK_SETTINGS] = "settings",
 		[TK_INTERFACES] = "interfaces", [TK_SETS] = "sets", [TK_RULES] = "rules",
 		[TK_LOGGING] = "logging", [TK_MEMORY] = "memory", [TK_CONTROL] = "control",
+		[TK_METRICS] = "metrics", [TK_STEERING] = "steering", [TK_DATAPLANE] = "dataplane",
+		[TK_INSPECT] = "inspect",
 	};
 	/* Parsed in this order: rules refer to interfaces and sets. */
 	static const struct {
@@ -1622,7 +2294,9 @@ static int parse_root(struct loader *ld, struct sl_ynode *root)
 		{ TK_SETTINGS, parse_settings }, { TK_CONTROL, parse_control },
 		{ TK_INTERFACES, parse_interfaces }, { TK_SETS, parse_sets },
 		{ TK_RULES, parse_rules }, { TK_LOGGING, parse_logging },
-		{ TK_MEMORY, parse_memory },
+		{ TK_MEMORY, parse_memory }, { TK_METRICS, parse_metrics },
+		{ TK_STEERING, parse_steering }, { TK_DATAPLANE, parse_dataplane },
+		{ TK_INSPECT, parse_inspect },
 	};
 	struct sl_ynode *v[TK_COUNT], *k[TK_COUNT];
 	unsigned long version;
@@ -1708,6 +2382,25 @@ bad:
 	return fail_at(ld, p, "the config is not valid UTF-8 text");
 }
 
+/*
+ * Whether the text at line:col (1-based) starts with ':': YAML 1.1, which
+ * libyaml implements, does not allow a plain scalar to start with ':'
+ * inside a flow collection, so "[2001:db8::/32, ::/0]" is an error that
+ * deserves a hint (in block lists and as plain values ::/0 is fine).
+ */
+static bool colon_in_flow(const char *buf, size_t len, int line, int col)
+{
+	size_t i = 0;
+	int l = 1;
+
+	while (i < len && l < line)
+		if (buf[i++] == '\n')
+			l++;
+	if (col < 1 || (size_t)(col - 1) >= len - i)
+		return false;
+	return buf[i + (size_t)col - 1] == ':';
+}
+
 static char *dup_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -1753,6 +2446,7 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 	snprintf(cfg->pin_dir, sizeof(cfg->pin_dir), "%s", DEFAULT_PIN_DIR);
 	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s", SL_CTL_SOCKET_PATH);
 	sl_logging_defaults(&cfg->logging);
+	sl_dataplane_defaults(&cfg->dataplane);
 
 	err = check_text(&ld, (const unsigned char *)buf, len);
 	if (err)
@@ -1762,8 +2456,11 @@ int sl_config_load_buffer(const char *buf, size_t len, const char *name, const c
 	if (err == -EINVAL) {
 		char msg[256];
 
-		err = fail_at(&ld, (struct pos){yerr.line, yerr.col}, "invalid YAML: %s",
-			      shown(yerr.msg, strlen(yerr.msg), msg, sizeof(msg)));
+		err = fail_at(&ld, (struct pos){yerr.line, yerr.col}, "invalid YAML: %s%s",
+			      shown(yerr.msg, strlen(yerr.msg), msg, sizeof(msg)),
+			      strstr(yerr.msg, "flow") && colon_in_flow(buf, len, yerr.line, yerr.col)
+				      ? " (in [ ] and { }, a value starting with ':' such as ::/0 must be quoted)"
+				      : "");
 		goto out;
 	}
 	if (err)
@@ -1867,8 +2564,27 @@ void sl_config_free(struct sl_config *cfg)
 		sl_set_clear(&cfg->sets[i]);
 	free(cfg->sets);
 	free(cfg->rules);
+	for (i = 0; i < cfg->inspect.dns.n_rules; i++)
+		free(cfg->inspect.dns.rules[i].pattern);
+	free(cfg->inspect.dns.rules);
+	for (i = 0; i < cfg->inspect.tls.n_rules; i++)
+		free(cfg->inspect.tls.rules[i].pattern);
+	free(cfg->inspect.tls.rules);
 	free(cfg->path);
 	free(cfg);
+}
+
+int sl_config_match_iface(const struct sl_config *cfg, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_ifaces; i++)
+		if (!cfg->ifaces[i].pattern && !strcmp(cfg->ifaces[i].name, ifname))
+			return (int)i;
+	for (i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i].pattern && !fnmatch(cfg->ifaces[i].name, ifname, 0))
+			return (int)i;
+	return -1;
 }
 
 int sl_config_find_set(const struct sl_config *cfg, const char *name)

@@ -92,9 +92,15 @@ enum sl_xdp_mode {
 	SL_XDP_MODE_GENERIC = 2,
 };
 
+/*
+ * An `interfaces` entry: one interface by name, or a glob pattern
+ * (fnmatch(3): '*', '?', '[...]'; no backslash escapes) that sluiced attaches
+ * to each matching link as it appears (docs/rtnetlink.md).
+ */
 struct sl_iface_cfg {
-	char name[IF_NAMESIZE];
+	char name[IF_NAMESIZE]; /* the name, or the pattern */
 	uint32_t mode; /* enum sl_xdp_mode */
+	bool pattern;  /* name has '*', '?' or '[' */
 };
 
 /* Where a memory pool or a large BPF map asks to live (docs/tiers.md). */
@@ -156,6 +162,7 @@ struct sl_logging_cfg {
 	bool enabled;                    /* the section is present */
 	char json_path[SL_LOG_PATH_LEN]; /* JSON lines, "" for none */
 	char pcap_path[SL_LOG_PATH_LEN]; /* captures, "" for none */
+	char audit_path[SL_LOG_PATH_LEN]; /* audit trail, JSON lines, "" for none */
 	uint64_t rotate_bytes;           /* rotate a file past this size, 0: never */
 	uint32_t rotate_seconds;         /* rotate a file this old, 0: never */
 	uint32_t max_files;              /* rotated files kept per output, 0: all */
@@ -178,6 +185,102 @@ struct sl_control_cfg {
 	char socket[SL_CONTROL_SOCKET_LEN]; /* default /run/sluice/control.sock */
 };
 
+#define SL_METRICS_LISTEN_LEN 64
+
+/*
+ * The optional top-level `metrics` section: the Prometheus endpoint
+ * (docs/metrics.md). Without the section there is no endpoint; with it,
+ * enabled defaults to true and listen to 127.0.0.1:9469.
+ */
+struct sl_metrics_cfg {
+	bool enabled;
+	char listen[SL_METRICS_LISTEN_LEN]; /* as written: "127.0.0.1:9469", "[::1]:9469" */
+	uint8_t family;                     /* AF_INET or AF_INET6 */
+	uint8_t addr[16];                   /* network order; IPv4 in the first four bytes */
+	uint16_t port;                      /* host order, 1-65535 */
+};
+
+/* The optional top-level `steering` section (docs/dataplane.md). */
+struct sl_steering_cfg {
+	uint8_t no_socket; /* enum sl_policy: PASS (fail-open, the default) or DROP (fail-closed) */
+};
+
+#define SL_DP_MAX_IFACES 4    /* entries of dataplane.interfaces (one may have workers today) */
+#define SL_DP_MAX_STAGES 8
+#define SL_DP_MAX_WORKERS 64  /* per interface */
+#define SL_STAGE_NAME_LEN 16
+
+/* A worker: the RX queue it serves and the CPU it is pinned to. */
+struct sl_dp_worker_cfg {
+	uint32_t queue;
+	uint32_t cpu;
+};
+
+/* A `dataplane.interfaces` entry: the stages its steered packets run through, and its workers. */
+struct sl_dp_iface_cfg {
+	char name[IF_NAMESIZE];
+	char stages[SL_DP_MAX_STAGES][SL_STAGE_NAME_LEN]; /* in order: "reflect", "drop" */
+	uint32_t n_stages;
+	struct sl_dp_worker_cfg workers[SL_DP_MAX_WORKERS];
+	uint32_t n_workers;
+};
+
+enum sl_zero_copy {
+	SL_ZC_AUTO = 0, /* zero-copy where the driver has it, else copy */
+	SL_ZC_ON = 1,   /* zero-copy or fail */
+	SL_ZC_OFF = 2,  /* copy mode */
+};
+
+/* The optional top-level `dataplane` section: AF_XDP workers (docs/dataplane.md). */
+struct sl_dataplane_cfg {
+	uint32_t frame_size; /* UMEM frame bytes: 2048 or 4096 */
+	uint32_t frames;     /* UMEM frames per interface, a power of two */
+	uint32_t ring_size;  /* rx, tx, fill and completion ring entries, a power of two */
+	uint32_t batch;      /* frames per burst */
+	uint32_t max_frame;  /* the longest frame; above frame_size asks for multi-buffer */
+	uint32_t zero_copy;  /* enum sl_zero_copy */
+	bool busy_poll;      /* SO_PREFER_BUSY_POLL with the budget and timeout below */
+	uint32_t busy_poll_budget;
+	uint32_t busy_poll_usecs;
+	struct sl_dp_iface_cfg ifaces[SL_DP_MAX_IFACES];
+	size_t n_ifaces;
+};
+
+/* The defaults of the dataplane section, also for a config without one. */
+void sl_dataplane_defaults(struct sl_dataplane_cfg *d);
+
+#define SL_INSPECT_MAX_PORTS 16
+#define SL_INSPECT_TTL_DEFAULT 300 /* seconds */
+#define SL_INSPECT_TTL_MAX 86400
+
+/* One `allow` or `deny` list item of inspect.dns or inspect.tls. */
+struct sl_domain_rule_cfg {
+	char *pattern;  /* normal form: lower case, no trailing dot, "name" or "*.suffix" */
+	uint8_t action; /* enum sl_domain_action (dataplane/domain_policy.h) */
+	int line;       /* 1-based position in the config, for messages */
+	int col;
+};
+
+/* inspect.dns or inspect.tls: which packets, and the domain policy they meet. */
+struct sl_domain_policy_cfg {
+	bool enabled;             /* the key is present */
+	uint16_t ports[SL_INSPECT_MAX_PORTS]; /* destination ports, host order */
+	uint32_t n_ports;
+	uint8_t default_action;   /* enum sl_domain_action: names no entry matches */
+	uint8_t malformed_action; /* unreadable query or ClientHello; default: default_action */
+	uint8_t incomplete_action; /* tls: a ClientHello that does not fit its first segment */
+	struct sl_domain_rule_cfg *rules; /* in config order, allow and deny lists interleaved */
+	size_t n_rules;
+};
+
+/* The optional top-level `inspect` section (docs/inspect.md). */
+struct sl_inspect_cfg {
+	bool enabled;         /* the section is present */
+	uint32_t verdict_ttl; /* seconds a cached flow verdict outlives the flow's last packet */
+	struct sl_domain_policy_cfg dns;
+	struct sl_domain_policy_cfg tls;
+};
+
 struct sl_config {
 	char *path; /* as given, for messages */
 	struct sl_memory_cfg memory;
@@ -195,6 +298,10 @@ struct sl_config {
 	char pin_dir[256];        /* default /sys/fs/bpf/sluice */
 	struct sl_logging_cfg logging;
 	struct sl_control_cfg control;
+	struct sl_metrics_cfg metrics;
+	struct sl_steering_cfg steering;
+	struct sl_dataplane_cfg dataplane;
+	struct sl_inspect_cfg inspect;
 };
 
 /* The defaults of the logging section, also for a config without one. */
@@ -237,5 +344,11 @@ void sl_config_free(struct sl_config *cfg);
 
 /* Index of the named set, or -1. */
 int sl_config_find_set(const struct sl_config *cfg, const char *name);
+
+/*
+ * The `interfaces` entry an interface called ifname falls under: an entry
+ * naming it exactly, else the first pattern matching it; -1 for none.
+ */
+int sl_config_match_iface(const struct sl_config *cfg, const char *ifname);
 
 #endif /* SLUICE_CONFIG_H */

@@ -135,13 +135,25 @@ int sl_ctl_client_call(struct sl_ctl_client *c, uint8_t cmd, uint16_t flags, sl_
 		       void *arg, struct sl_ctl_error *e)
 {
 	struct nlmsghdr *nlh;
+
+	memset(e, 0, sizeof(*e));
+	nlh = sl_ctl_msg_start(c->buf, SL_CTL_MSG_MAX, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, 0, 0);
+	if (!nlh)
+		return sl_ctl_errorf(e, -EMSGSIZE, 0, "request too large");
+	return sl_ctl_client_send(c, nlh, fn, arg, e);
+}
+
+int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_reply_fn fn, void *arg,
+		       struct sl_ctl_error *e)
+{
+	const struct sl_ctl_hdr *h = mnl_nlmsg_get_payload(nlh);
 	uint32_t seq = ++c->seq;
+	uint8_t cmd = h->cmd;
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	nlh = sl_ctl_msg_start(c->buf, SL_CTL_MSG_MAX, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, seq, 0);
-	if (!nlh)
-		return sl_ctl_errorf(e, -EMSGSIZE, 0, "request too large");
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	err = sl_ctl_client_send_raw(c, nlh, nlh->nlmsg_len);
 	if (err)
 		return sl_ctl_errorf(e, err, 0, "cannot send to sluiced: %s", strerror(-err));

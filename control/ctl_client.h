@@ -35,6 +35,14 @@ typedef int (*sl_ctl_reply_fn)(const struct sl_ctl_msg *m, void *arg);
 int sl_ctl_client_call(struct sl_ctl_client *c, uint8_t cmd, uint16_t flags, sl_ctl_reply_fn fn,
 		       void *arg, struct sl_ctl_error *e);
 
+/*
+ * The same for a request the caller built (sl_ctl_msg_start and
+ * mnl_attr_put_*_check, in its own buffer of at most SL_CTL_MSG_MAX
+ * bytes): its sequence number, NLM_F_REQUEST and NLM_F_ACK are set here.
+ */
+int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_reply_fn fn, void *arg,
+		       struct sl_ctl_error *e);
+
 /* Sends raw bytes as one datagram (for tests of the daemon's parser). 0 or -errno. */
 int sl_ctl_client_send_raw(struct sl_ctl_client *c, const void *buf, size_t len);
 

@@ -14,6 +14,8 @@
 #include "compile.h"
 #include "config.h"
 #include "dataplane/fw.h"
+#include "ctl_server.h"
+#include "proto.h"
 
 struct sl_ctld;
 struct sl_pool;
@@ -27,11 +29,13 @@ int sl_ctld_open(const struct sl_config *cfg, struct sl_ctld **out);
 
 /*
  * Serves the socket for the loaded and attached fw until one of the
- * (blocked) signals in stop arrives. Returns the signal number, or a
- * negative errno.
+ * (blocked) signals in stop arrives, and watches rtnetlink beside it:
+ * links that match an `interfaces` entry are attached to fw as they
+ * appear and forgotten when they go (rtnl_attach.h, docs/rtnetlink.md).
+ * Returns the signal number, or a negative errno.
  */
 int sl_ctld_run(struct sl_ctld *d, const struct sl_config *cfg, const struct sl_tables *t,
-		const struct sl_fw *fw, const sigset_t *stop);
+		struct sl_fw *fw, const sigset_t *stop);
 
 /*
  * Reports pool (owned by the caller, which keeps it until sl_ctld_close)
@@ -41,7 +45,52 @@ int sl_ctld_run(struct sl_ctld *d, const struct sl_config *cfg, const struct sl_
  */
 int sl_ctld_add_pool(struct sl_ctld *d, const struct sl_pool *pool, const char *pool_name);
 
+/*
+ * Copies the placement report into out[0..max), measured now, and
+ * returns how many entries (the maps appear once sl_ctld_run has
+ * started). Safe from another thread (the metrics server's) while
+ * sl_ctld_run serves; arg is the struct sl_ctld. Its fds belong to the
+ * firewall: stop calling it before the firewall goes.
+ */
+size_t sl_ctld_placement_copy(void *arg, struct sl_ctl_place_info *out, size_t max);
+
+/*
+ * Has sl_ctld_run's loop call fn(arg) every every_ms milliseconds (the
+ * systemd watchdog). Call before sl_ctld_run; every_ms <= 0 or a NULL fn: never.
+ */
+void sl_ctld_set_tick(struct sl_ctld *d, int every_ms, void (*fn)(void *arg), void *arg);
+
+/*
+ * Has the control server call fn(arg, ...) after the answer to each
+ * request is decided (the audit hook of ctl_server.h); NULL: never.
+ */
+void sl_ctld_set_audit(struct sl_ctld *d, sl_ctl_audit_fn fn, void *arg);
+
+struct sl_policy_engine;
+
+/*
+ * Serves the commands that read and change the policy (ctl_policy.h;
+ * SIGHUP reloads when it is among sl_ctld_run's signals) through pe, and
+ * attaches what the rtnetlink watcher finds through it. Call before
+ * sl_ctld_run. 0 or -ENOMEM.
+ */
+int sl_ctld_set_policy(struct sl_ctld *d, struct sl_policy_engine *pe);
+
+/*
+ * After the engine changed generation (its change hook): STATUS and
+ * STATS read the new generation's maps from now on.
+ */
+void sl_ctld_policy_changed(struct sl_ctld *d);
+
 /* Closes the socket and removes its file. NULL-safe. */
+struct sl_workers;
+
+/*
+ * Reports the dataplane workers ws (owned by the caller, which keeps them
+ * until sl_ctld_close) in STATUS, their counters read at each request.
+ */
+void sl_ctld_set_workers(struct sl_ctld *d, const struct sl_workers *ws);
+
 void sl_ctld_close(struct sl_ctld *d);
 
 #endif /* SLUICE_CTL_DAEMON_H */

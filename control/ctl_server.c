@@ -18,6 +18,8 @@
 #include "config.h"
 #include "dataplane/log.h"
 #include "proto.h"
+#include "rtnl_status.h"
+#include "worker_status.h"
 #include "version.h"
 
 #define TX_BUF 32768          /* replies are sent in datagrams of at most this size */
@@ -26,9 +28,12 @@
 
 struct client {
 	int fd; /* -1: free slot */
+	uint32_t id; /* for the state's command hooks: transactions belong to a connection */
+	struct sl_ctl_server *srv;
 	bool allowed;
 	pid_t pid;
 	uid_t uid;
+	gid_t gid;
 };
 
 struct sl_ctl_server {
@@ -43,6 +48,9 @@ struct sl_ctl_server {
 	uint8_t *rx; /* SL_CTL_MSG_MAX bytes */
 	uint8_t *tx; /* TX_BUF bytes */
 	size_t tx_len; /* bytes queued in tx for the client being answered */
+	int decided;   /* the errno answered to the message being handled (audit hook) */
+	uint32_t next_id; /* of the next client */
+	struct sl_ctl_peer sig_sender; /* who sent the signal that ended the last run */
 };
 
 uint64_t sl_ctl_now_ms(void)
@@ -222,6 +230,11 @@ out:
 	return err;
 }
 
+void sl_ctl_server_signal_sender(const struct sl_ctl_server *s, struct sl_ctl_peer *out)
+{
+	*out = s->sig_sender;
+}
+
 void sl_ctl_server_close(struct sl_ctl_server *s)
 {
 	size_t i;
@@ -246,6 +259,9 @@ void sl_ctl_server_close(struct sl_ctl_server *s)
 
 static void drop_client(struct client *c)
 {
+	/* What the connection owned (an open transaction) goes with it. */
+	if (c->fd >= 0 && c->srv && c->srv->state->client_gone)
+		c->srv->state->client_gone(c->srv->state->command_arg, c->id);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -303,8 +319,11 @@ static void accept_clients(struct sl_ctl_server *s)
 			continue;
 		}
 		c->fd = fd;
+		c->id = ++s->next_id;
+		c->srv = s;
 		c->pid = cred.pid;
 		c->uid = cred.uid;
+		c->gid = cred.gid;
 		c->allowed = peer_allowed(s, fd, &cred);
 		pr_debug("control socket: client pid %d uid %u%s\n", (int)cred.pid, (unsigned)cred.uid,
 			 c->allowed ? "" : " (not allowed)");
@@ -376,9 +395,11 @@ static void queue_error(struct sl_ctl_server *s, struct client *c, const void *r
 			const struct sl_ctl_error *e)
 {
 	size_t room;
-	void *p = reserve(s, c, 512, &room);
+	void *p;
 	int n;
 
+	s->decided = e->err;
+	p = reserve(s, c, 512, &room);
 	if (!p)
 		return;
 	n = sl_ctl_put_error(p, room, req, req_len, e);
@@ -426,6 +447,11 @@ static int do_status(struct sl_ctl_server *s, struct client *c, const struct nlm
 	}
 	for (i = 0; i < st->n_placement; i++)
 		if (sl_ctl_put_placement(nlh, room, &st->placement[i]))
+			return sl_ctl_errorf(e, -EMSGSIZE, 0, "status does not fit in one message");
+	if (st->rtnl && sl_rtnl_status_put(nlh, room, st->rtnl))
+		return sl_ctl_errorf(e, -EMSGSIZE, 0, "status does not fit in one message");
+	for (i = 0; i < st->n_workers; i++)
+		if (sl_ctl_worker_put(nlh, room, &st->workers[i]))
 			return sl_ctl_errorf(e, -EMSGSIZE, 0, "status does not fit in one message");
 	queued(s, nlh);
 	return 0;
@@ -496,6 +522,32 @@ out:
 	return e->err;
 }
 
+/* The replies of one request to a command hook (ctl_server.h). */
+struct sl_ctl_reply {
+	struct sl_ctl_server *s;
+	struct client *c;
+	const struct nlmsghdr *req;
+	uint8_t cmd;
+	bool dump;
+};
+
+struct nlmsghdr *sl_ctl_reply_start(struct sl_ctl_reply *r, size_t need, size_t *room)
+{
+	void *p;
+
+	if (need > TX_BUF)
+		return NULL;
+	p = reserve(r->s, r->c, need, room);
+	return p ? sl_ctl_msg_start(p, *room, r->cmd, r->dump ? NLM_F_MULTI : 0, r->req->nlmsg_seq,
+				    r->req->nlmsg_pid)
+		 : NULL;
+}
+
+void sl_ctl_reply_done(struct sl_ctl_reply *r, struct nlmsghdr *nlh)
+{
+	queued(r->s, nlh);
+}
+
 /* Answers one framed message. */
 static void handle_msg(struct sl_ctl_server *s, struct client *c, const struct nlmsghdr *nlh)
 {
@@ -542,7 +594,13 @@ static void handle_msg(struct sl_ctl_server *s, struct client *c, const struct n
 		dump_stats(s, c, nlh, &e);
 		break;
 	default:
-		sl_ctl_errorf(&e, -EOPNOTSUPP, 0, "command '%s' is not implemented yet", m.info->name);
+		if (s->state->command) {
+			struct sl_ctl_reply r = { s, c, nlh, m.hdr->cmd, dump };
+
+			s->state->command(s->state->command_arg, c->id, &m, &r, &e);
+		} else
+			sl_ctl_errorf(&e, -EOPNOTSUPP, 0, "command '%s' is not implemented yet",
+				      m.info->name);
 		break;
 	}
 	if (c->fd < 0)
@@ -558,6 +616,27 @@ static void handle_msg(struct sl_ctl_server *s, struct client *c, const struct n
 		return;
 reply:
 	queue_error(s, c, nlh, nlh->nlmsg_len, &e);
+}
+
+/*
+ * Hands a handled request to the state's audit hook with the answer
+ * decided for it (s->decided: set by queue_error, 0 when none was sent).
+ */
+static void audit_msg(struct sl_ctl_server *s, const struct client *c,
+		      const struct nlmsghdr *nlh)
+{
+	const struct sl_ctl_state *st = s->state;
+	struct sl_ctl_peer peer = { .uid = c->uid, .gid = c->gid, .pid = c->pid };
+	struct sl_ctl_error e = { 0 };
+	const struct sl_ctl_hdr *h;
+	struct sl_ctl_msg m;
+
+	if (!st->audit || nlh->nlmsg_type != SL_CTL_MSG ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*h))
+		return;
+	h = mnl_nlmsg_get_payload(nlh);
+	st->audit(st->audit_arg, &peer, h->cmd,
+		  sl_ctl_parse(nlh, SL_CTL_REQUEST, &m, &e) ? NULL : &m, s->decided);
 }
 
 /* Reads and answers one datagram. */
@@ -595,7 +674,9 @@ static void serve_client(struct sl_ctl_server *s, struct client *c)
 			queue_error(s, c, s->rx + off, len - off, &e);
 			break;
 		}
+		s->decided = 0;
 		handle_msg(s, c, nlh);
+		audit_msg(s, c, nlh);
 		off += (size_t)step;
 	}
 	if (c->fd >= 0)
@@ -642,7 +723,10 @@ void sl_ctl_server_dispatch(struct sl_ctl_server *s, const struct pollfd *fds, s
 
 int sl_ctl_server_run(struct sl_ctl_server *s, const sigset_t *stop, int *signo)
 {
-	struct pollfd fds[SL_CTL_MAX_CLIENTS + 2];
+	struct pollfd fds[SL_CTL_MAX_CLIENTS + 3];
+	const struct sl_ctl_state *st = s->state;
+	int tick_ms = st->tick && st->tick_ms > 0 ? st->tick_ms : -1;
+	uint64_t last_tick = sl_ctl_now_ms();
 	int sfd, err = 0;
 
 	sfd = signalfd(-1, stop, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -650,24 +734,39 @@ int sl_ctl_server_run(struct sl_ctl_server *s, const sigset_t *stop, int *signo)
 		return -errno;
 	for (;;) {
 		size_t n = sl_ctl_server_pollfds(s, fds, SL_CTL_MAX_CLIENTS + 1);
+		uint64_t since = sl_ctl_now_ms() - last_tick;
+		/* Wake for the next tick: due tick_ms after the last one, whatever came between. */
+		int timeout = tick_ms < 0 ? -1 : since >= (uint64_t)tick_ms ? 0 : tick_ms - (int)since;
 		struct signalfd_siginfo si;
 
+		nfds_t nw = 0;
+
 		fds[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (poll(fds, n + 1, -1) < 0) {
+		if (st->watch)
+			fds[n + 1 + nw++] = (struct pollfd){ .fd = st->watch_fd, .events = POLLIN };
+		if (poll(fds, n + 1 + nw, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
+		}
+		if (tick_ms > 0 && sl_ctl_now_ms() - last_tick >= (uint64_t)tick_ms) {
+			last_tick = sl_ctl_now_ms();
+			st->tick(st->tick_arg);
 		}
 		if (fds[n].revents & POLLIN) {
 			ssize_t r = read(sfd, &si, sizeof(si));
 
 			if (r == (ssize_t)sizeof(si)) {
 				*signo = (int)si.ssi_signo;
+				s->sig_sender = (struct sl_ctl_peer){ .uid = si.ssi_uid,
+								      .pid = (int32_t)si.ssi_pid };
 				break;
 			}
 		}
 		sl_ctl_server_dispatch(s, fds, n);
+		if (nw && fds[n + 1].revents)
+			st->watch(st->watch_arg);
 	}
 	close(sfd);
 	return err;

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rtnl_status.h"
+#include "worker_status.h"
+#include "sluice/abi.h"
+
 /* ------------------------------------------------------------------ policies */
 
 static const char *const counter_names[SL_CTL_CNT_A_COUNT] = {
@@ -120,6 +124,19 @@ static const char *const top_names[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_RULE] = "rule",
 	[SL_CTL_A_KEEP_ENFORCING] = "keep_enforcing",
 	[SL_CTL_A_PLACEMENT] = "placement",
+	[SL_CTL_A_RTNL] = "rtnetlink",
+	[SL_CTL_A_TX_ID] = "tx_id",
+	[SL_CTL_A_RULE_NAME] = "rule_name",
+	[SL_CTL_A_RULE_TEXT] = "rule_text",
+	[SL_CTL_A_POSITION] = "position",
+	[SL_CTL_A_BEFORE] = "before",
+	[SL_CTL_A_AFTER] = "after",
+	[SL_CTL_A_SET_NAME] = "set_name",
+	[SL_CTL_A_PREFIX] = "prefix",
+	[SL_CTL_A_SET_SIZE] = "set_size",
+	[SL_CTL_A_IFNAME] = "ifname",
+	[SL_CTL_A_XDP_MODE] = "xdp_mode",
+	[SL_CTL_A_WORKER] = "worker",
 };
 
 /* A command whose requests carry no attributes. */
@@ -145,6 +162,9 @@ static const struct sl_ctl_policy status_reply_policy[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_KEEP_ENFORCING] = { .type = SL_CTL_T_U8 },
 	[SL_CTL_A_PLACEMENT] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
 				 .nest = &sl_ctl_place_attrs },
+	[SL_CTL_A_RTNL] = { .type = SL_CTL_T_NESTED, .nest = &sl_ctl_rtnl_attrs },
+	[SL_CTL_A_WORKER] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
+			      .nest = &sl_ctl_worker_attrs },
 };
 
 static const struct sl_ctl_attrset status_reply = {
@@ -170,31 +190,104 @@ static const struct sl_ctl_attrset stats_reply = {
 };
 
 /* Reserved commands: known names, no attributes, not served yet. */
-#define RESERVED(n) { .name = n, .request = &no_attrs, .reply = &no_attrs }
+/*
+ * The policy commands (docs/control.md, "Changing the policy"): one
+ * request policy per command, so that an attribute a command does not
+ * take is refused with its offset.
+ */
+#define P_TX [SL_CTL_A_TX_ID] = { .type = SL_CTL_T_U32 }
+#define P_RULE_NAME(f) [SL_CTL_A_RULE_NAME] = { .type = SL_CTL_T_STRING, .flags = (f), .max_len = SL_RULE_NAME_LEN }
+#define P_RULE_TEXT(f) [SL_CTL_A_RULE_TEXT] = { .type = SL_CTL_T_STRING, .flags = (f), .max_len = 4096 }
+#define P_SET_NAME(f) [SL_CTL_A_SET_NAME] = { .type = SL_CTL_T_STRING, .flags = (f), .max_len = 64 }
+#define P_PREFIX(f) [SL_CTL_A_PREFIX] = { .type = SL_CTL_T_STRING, .flags = SL_CTL_F_MULTI | (f), .max_len = 64 }
+#define P_IFNAME [SL_CTL_A_IFNAME] = { .type = SL_CTL_T_STRING, .flags = SL_CTL_F_REQUIRED, .max_len = 16 }
+
+#define ATTRSET(id) \
+	static const struct sl_ctl_attrset id = { .name = "message", .policy = id##_policy, \
+						  .names = top_names, .max = SL_CTL_A_MAX }
+
+static const struct sl_ctl_policy iface_req_policy[SL_CTL_A_COUNT] = {
+	P_IFNAME,
+	[SL_CTL_A_XDP_MODE] = { .type = SL_CTL_T_U32 },
+};
+ATTRSET(iface_req);
+static const struct sl_ctl_policy ifname_req_policy[SL_CTL_A_COUNT] = { P_IFNAME };
+ATTRSET(ifname_req);
+static const struct sl_ctl_policy iface_list_policy[SL_CTL_A_COUNT] = {
+	[SL_CTL_A_IFACE] = { .type = SL_CTL_T_NESTED, .nest = &sl_ctl_iface_attrs },
+};
+ATTRSET(iface_list);
+static const struct sl_ctl_policy rule_add_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_RULE_TEXT(SL_CTL_F_REQUIRED),
+	[SL_CTL_A_POSITION] = { .type = SL_CTL_T_U32 },
+	[SL_CTL_A_BEFORE] = { .type = SL_CTL_T_STRING, .max_len = SL_RULE_NAME_LEN },
+	[SL_CTL_A_AFTER] = { .type = SL_CTL_T_STRING, .max_len = SL_RULE_NAME_LEN },
+};
+ATTRSET(rule_add);
+static const struct sl_ctl_policy rule_delete_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_RULE_NAME(SL_CTL_F_REQUIRED),
+};
+ATTRSET(rule_delete);
+static const struct sl_ctl_policy rule_replace_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_RULE_NAME(SL_CTL_F_REQUIRED), P_RULE_TEXT(SL_CTL_F_REQUIRED),
+};
+ATTRSET(rule_replace);
+static const struct sl_ctl_policy rule_list_policy[SL_CTL_A_COUNT] = {
+	P_RULE_NAME(SL_CTL_F_REQUIRED), P_RULE_TEXT(SL_CTL_F_REQUIRED),
+	[SL_CTL_A_POSITION] = { .type = SL_CTL_T_U32, .flags = SL_CTL_F_REQUIRED },
+};
+ATTRSET(rule_list);
+static const struct sl_ctl_policy set_name_req_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_SET_NAME(SL_CTL_F_REQUIRED),
+};
+ATTRSET(set_name_req);
+static const struct sl_ctl_policy set_elems_req_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_SET_NAME(SL_CTL_F_REQUIRED), P_PREFIX(SL_CTL_F_REQUIRED),
+};
+ATTRSET(set_elems_req);
+static const struct sl_ctl_policy set_create_policy[SL_CTL_A_COUNT] = {
+	P_TX, P_SET_NAME(SL_CTL_F_REQUIRED), P_PREFIX(0),
+};
+ATTRSET(set_create);
+static const struct sl_ctl_policy set_list_req_policy[SL_CTL_A_COUNT] = { P_SET_NAME(0) };
+ATTRSET(set_list_req);
+static const struct sl_ctl_policy set_list_policy[SL_CTL_A_COUNT] = {
+	P_SET_NAME(SL_CTL_F_REQUIRED), P_PREFIX(0),
+	[SL_CTL_A_SET_SIZE] = { .type = SL_CTL_T_U64, .flags = SL_CTL_F_REQUIRED },
+};
+ATTRSET(set_list);
+static const struct sl_ctl_policy tx_policy[SL_CTL_A_COUNT] = {
+	[SL_CTL_A_TX_ID] = { .type = SL_CTL_T_U32, .flags = SL_CTL_F_REQUIRED },
+};
+ATTRSET(tx);
+
+#define DOIT(n, req, rep) { .name = n, .doit = true, .request = &(req), .reply = &(rep) }
+#define DUMPIT(n, req, rep) { .name = n, .dumpit = true, .request = &(req), .reply = &(rep) }
 
 static const struct sl_ctl_cmd_info commands[SL_CTL_CMD_COUNT] = {
 	[SL_CTL_CMD_STATUS] = { .name = "status", .doit = true, .request = &no_attrs,
 				.reply = &status_reply },
 	[SL_CTL_CMD_STATS] = { .name = "stats", .dumpit = true, .request = &no_attrs,
 			       .reply = &stats_reply },
-	[SL_CTL_CMD_IFACE_ATTACH] = RESERVED("interface attach"),
-	[SL_CTL_CMD_IFACE_DETACH] = RESERVED("interface detach"),
-	[SL_CTL_CMD_IFACE_LIST] = RESERVED("interface list"),
-	[SL_CTL_CMD_RULE_ADD] = RESERVED("rule add"),
-	[SL_CTL_CMD_RULE_DELETE] = RESERVED("rule delete"),
-	[SL_CTL_CMD_RULE_REPLACE] = RESERVED("rule replace"),
-	[SL_CTL_CMD_RULE_LIST] = RESERVED("rule list"),
-	[SL_CTL_CMD_SET_CREATE] = RESERVED("set create"),
-	[SL_CTL_CMD_SET_DELETE] = RESERVED("set delete"),
-	[SL_CTL_CMD_SET_ADD] = RESERVED("set add"),
-	[SL_CTL_CMD_SET_REMOVE] = RESERVED("set remove"),
-	[SL_CTL_CMD_SET_FLUSH] = RESERVED("set flush"),
-	[SL_CTL_CMD_SET_LIST] = RESERVED("set list"),
-	[SL_CTL_CMD_SET_LOAD] = RESERVED("set load"),
-	[SL_CTL_CMD_RELOAD] = RESERVED("reload"),
-	[SL_CTL_CMD_TX_BEGIN] = RESERVED("transaction begin"),
-	[SL_CTL_CMD_TX_COMMIT] = RESERVED("transaction commit"),
-	[SL_CTL_CMD_TX_ABORT] = RESERVED("transaction abort"),
+	[SL_CTL_CMD_IFACE_ATTACH] = DOIT("interface attach", iface_req, no_attrs),
+	[SL_CTL_CMD_IFACE_DETACH] = DOIT("interface detach", ifname_req, no_attrs),
+	[SL_CTL_CMD_IFACE_LIST] = DUMPIT("interface list", no_attrs, iface_list),
+	[SL_CTL_CMD_RULE_ADD] = DOIT("rule add", rule_add, no_attrs),
+	[SL_CTL_CMD_RULE_DELETE] = DOIT("rule delete", rule_delete, no_attrs),
+	[SL_CTL_CMD_RULE_REPLACE] = DOIT("rule replace", rule_replace, no_attrs),
+	[SL_CTL_CMD_RULE_LIST] = DUMPIT("rule list", no_attrs, rule_list),
+	[SL_CTL_CMD_SET_CREATE] = DOIT("set create", set_create, no_attrs),
+	[SL_CTL_CMD_SET_DELETE] = DOIT("set delete", set_name_req, no_attrs),
+	[SL_CTL_CMD_SET_ADD] = DOIT("set add", set_elems_req, no_attrs),
+	[SL_CTL_CMD_SET_REMOVE] = DOIT("set remove", set_elems_req, no_attrs),
+	[SL_CTL_CMD_SET_FLUSH] = DOIT("set flush", set_name_req, no_attrs),
+	[SL_CTL_CMD_SET_LIST] = DUMPIT("set list", set_list_req, set_list),
+	[SL_CTL_CMD_SET_LOAD] = DOIT("set load", set_create, no_attrs),
+	[SL_CTL_CMD_RELOAD] = { .name = "reload", .doit = true, .request = &no_attrs,
+				.reply = &no_attrs },
+	[SL_CTL_CMD_TX_BEGIN] = DOIT("transaction begin", no_attrs, tx),
+	[SL_CTL_CMD_TX_COMMIT] = DOIT("transaction commit", tx, no_attrs),
+	[SL_CTL_CMD_TX_ABORT] = DOIT("transaction abort", tx, no_attrs),
 };
 
 static const struct sl_ctl_cmd_info unknown_cmd;

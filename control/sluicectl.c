@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli_ctl.h"
+#include "cli_policy.h"
 #include "sluice/ctl.h"
 #include "cli_log.h"
 #include "stats.h"
@@ -33,6 +34,11 @@ static const char usage[] =
 	"  log tail [-f] [-n N] [--filter K=V] (--file PATH | -c CONFIG)\n"
 	"                                      the event log (docs/logs.md)\n"
 	"  log stats                           events logged, sampled out and lost, per reason\n"
+	"  rule add|delete|replace|list        the rules of the running policy\n"
+	"  set create|delete|add|del|flush|list|load   its named sets\n"
+	"  iface attach|detach|list            the interfaces it is attached to\n"
+	"  batch FILE                          many rule and set changes as one generation\n"
+	"  reload                              sluiced re-reads and applies its config\n"
 	"  help                                this text\n"
 	"Options:\n"
 	"  -j, --json         JSON output\n"
@@ -73,7 +79,11 @@ static json_t *counter_json(const struct sl_counter *c)
 	return json_pack("{s:I,s:I}", "packets", (json_int_t)c->packets, "bytes", (json_int_t)c->bytes);
 }
 
-static int print_json(const struct sl_stats *st)
+/*
+ * The event counters beside the firewall's (docs/metrics.md): ev is NULL
+ * when the pins hold none (a sluiced older than the logger).
+ */
+static int print_json(const struct sl_stats *st, const struct sl_cli_log_counters *ev)
 {
 	json_t *root = json_object(), *verdicts = json_object(), *reasons = json_object();
 	json_t *rules = json_array();
@@ -94,13 +104,28 @@ static int print_json(const struct sl_stats *st)
 	json_object_set_new(root, "verdicts", verdicts);
 	json_object_set_new(root, "reasons", reasons);
 	json_object_set_new(root, "rules", rules);
+	json_object_set_new(root, "events", ev ? sl_cli_log_counters_json(ev) : json_null());
 	err = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(root);
 	return err ? 1 : 0;
 }
 
-static void print_text(const struct sl_stats *st)
+/* Whether any event was counted: only then does the text show the event tables. */
+static bool events_seen(const struct sl_cli_log_counters *ev)
+{
+	size_t i;
+
+	for (i = 0; ev && i < SL_LOG_STAT_COUNT; i++)
+		if (ev->xdp[i])
+			return true;
+	for (i = 0; ev && i < sizeof(ev->logger) / sizeof(ev->logger[0]); i++)
+		if (ev->logger[i])
+			return true;
+	return false;
+}
+
+static void print_text(const struct sl_stats *st, const struct sl_cli_log_counters *ev)
 {
 	int width = 22;
 	uint32_t i;
@@ -126,21 +151,28 @@ static void print_text(const struct sl_stats *st)
 	for (i = 0; i < st->n_rules; i++)
 		printf("%-5u %-*s %14llu %16llu\n", i, width, st->meta[i].name,
 		       (unsigned long long)st->rules[i].packets, (unsigned long long)st->rules[i].bytes);
+	if (events_seen(ev)) {
+		putchar('\n');
+		sl_cli_log_counters_print(ev);
+	}
 }
 
 static int cmd_stats_show(const struct ctl *ctl)
 {
+	struct sl_cli_log_counters evc, *ev;
 	struct sl_stats_fds fds;
 	struct sl_stats *st;
 	int err;
 
+	/* The event counters come from the pins also with --daemon: STATS does not carry them. */
+	ev = sl_cli_log_counters_read(ctl->pin_dir, &evc) ? NULL : &evc;
 	if (ctl->daemon) {
 		st = malloc(sizeof(*st));
 		if (!st)
 			return die("%s", strerror(ENOMEM));
 		err = sl_cli_stats_from_daemon(ctl->socket, st);
 		if (!err)
-			err = ctl->json ? print_json(st) : (print_text(st), 0);
+			err = ctl->json ? print_json(st, ev) : (print_text(st, ev), 0);
 		free(st);
 		return err;
 	}
@@ -154,9 +186,9 @@ static int cmd_stats_show(const struct ctl *ctl)
 		return die("cannot read the counters: %s", strerror(-err));
 	}
 	if (ctl->json)
-		err = print_json(st);
+		err = print_json(st, ev);
 	else
-		print_text(st);
+		print_text(st, ev);
 	free(st);
 	return err;
 }
@@ -338,6 +370,16 @@ int main(int argc, char **argv)
 		return cmd_stats(&ctl, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "log"))
 		return sl_cli_log(ctl.json, ctl.pin_dir, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "rule"))
+		return sl_cli_rule(ctl.socket, ctl.json, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "set"))
+		return sl_cli_set(ctl.socket, ctl.json, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "iface"))
+		return sl_cli_iface(ctl.socket, ctl.json, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "batch"))
+		return sl_cli_batch(ctl.socket, ctl.json, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "reload"))
+		return sl_cli_reload(ctl.socket, ctl.json, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "status"))
 		return sl_cli_status(ctl.socket, ctl.json, argc - 1, argv + 1);
 	return die("unknown object '%s' (try: sluicectl help)", argv[0]);

@@ -19,20 +19,30 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "compile.h"
 #include "config.h"
+#include "ctl_audit.h"
 #include "ctl_daemon.h"
+#include "metrics.h"
+#include "policy.h"
 #include "dataplane/fw.h"
 #include "dataplane/log.h"
+#include "dataplane/audit.h"
 #include "dataplane/logger.h"
 #include "dataplane/tiers.h"
+#include "dataplane/worker.h"
 
 static const char usage[] =
-	"Usage: sluiced -c FILE [--check] [--detach] [--pin-dir DIR] [--socket PATH] [-v]\n"
+	"Usage: sluiced -c FILE [--check] [--detach] [--pin-dir DIR] [--socket PATH]\n"
+	"               [--state-dir DIR] [-v]\n"
 	"  -c, --config FILE  the YAML config (docs/config.md)\n"
 	"      --pin-dir DIR  pin the maps here instead of settings.pin_dir\n"
 	"      --socket PATH  serve the control socket here instead of control.socket\n"
+	"      --state-dir DIR  save the running policy here (default /run/sluiced/PIN_DIR_NAME)\n"
 	"      --check        validate and compile the config, touch nothing, exit\n"
 	"      --detach       remove what a previous sluiced left enforcing (keep_enforcing) and exit\n"
 	"  -v, --verbose      debug messages (libbpf's too)\n"
@@ -42,6 +52,7 @@ struct opts {
 	const char *config;
 	const char *pin_dir;
 	const char *socket;
+	const char *state_dir;
 	bool check;
 	bool detach;
 	bool verbose;
@@ -55,6 +66,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "detach", no_argument, NULL, 'D' },
 		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "socket", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +89,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'S':
 			o->socket = optarg;
+			break;
+		case 'T':
+			o->state_dir = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -127,7 +142,8 @@ static int check_system(const struct sl_config *cfg)
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->n_ifaces; i++) {
-		if (!if_nametoindex(cfg->ifaces[i].name)) {
+		/* A pattern's links are attached as they appear (rtnl_attach.h). */
+		if (!cfg->ifaces[i].pattern && !if_nametoindex(cfg->ifaces[i].name)) {
 			pr_warn("no interface named %s\n", cfg->ifaces[i].name);
 			return -ENODEV;
 		}
@@ -173,6 +189,79 @@ static int clear_pins(const char *dir, bool remove_links)
 	return err;
 }
 
+/*
+ * systemd's notification protocol (sd_notify(3)): READY, STATUS, WATCHDOG
+ * and STOPPING. Nothing happens without NOTIFY_SOCKET, or in a build
+ * without libsystemd.
+ */
+static void notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+/* Half the service's WatchdogSec in milliseconds, or 0 when there is no watchdog. */
+static int watchdog_half_ms(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
+		return usec / 2000 > 60000 ? 60000 : (int)(usec / 2000);
+#endif
+	return 0;
+}
+
+/* The main loop's tick: it still turns, so the watchdog may wait again. */
+static void watchdog_ping(void *arg)
+{
+	(void)arg;
+	notify("WATCHDOG=1");
+}
+
+/*
+ * The control server's audit hook (docs/logs.md, "Audit trail"): one
+ * record per state-changing request, refused ones too, queued to the
+ * logger thread without blocking (a full queue is counted there).
+ */
+static void audit_request(void *arg, const struct sl_ctl_peer *peer, unsigned int cmd,
+			  const struct sl_ctl_msg *m, int result)
+{
+	struct sl_audit_rec r;
+
+	if (!sl_ctl_audited(cmd))
+		return;
+	sl_ctl_audit_record(&r, peer, cmd, m, result);
+	sl_logger_audit(arg, &r);
+}
+
+/* The daemon's own start and stop in the audit trail (lg NULL: none). */
+static void audit_daemon(struct sl_logger *lg, const char *action, const struct sl_config *cfg,
+			 uint32_t n_rules, int signo, int result)
+{
+	struct sl_audit_rec r;
+	char sig[16];
+
+	if (!lg)
+		return;
+	sl_audit_init(&r, SL_AUDIT_SRC_DAEMON, action);
+	r.flags |= SL_AUDIT_F_GID;
+	r.uid = (uint32_t)getuid();
+	r.gid = (uint32_t)getgid();
+	r.pid = (int32_t)getpid();
+	r.result = result;
+	sl_audit_add_str(&r, "config", cfg->path, SIZE_MAX);
+	sl_audit_add_num(&r, "rules", SL_AUDIT_ARG_INT, n_rules);
+	if (signo > 0 && sigabbrev_np(signo)) {
+		snprintf(sig, sizeof(sig), "SIG%s", sigabbrev_np(signo));
+		sl_audit_add_str(&r, "signal", sig, sizeof(sig));
+	}
+	sl_logger_audit(lg, &r);
+}
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -180,34 +269,174 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int run(const struct sl_config *cfg, const struct sl_tables *tables)
+/*
+ * The logger reads the event ring and the log counters through fds that
+ * outlive generations (the engine's), and names rules by stats slot.
+ */
+static int start_logger(const struct sl_config *cfg, const struct sl_policy_engine *pe,
+			const struct sl_topology *topo, struct sl_logger **out)
+{
+	const struct sl_pool_cfg *buffers = &cfg->memory.pools[SL_POOL_LOG_BUFFERS];
+	const struct sl_logging_cfg *l = &cfg->logging;
+	struct sl_rule_meta *names;
+	int err;
+
+	*out = NULL;
+	if (!l->enabled) {
+		if (sl_policy_tables(pe)->prog_cfg.flags & SL_CFG_LOG)
+			pr_warn("some rules log, but there is no 'logging' section: their events are "
+				"counted, not written\n");
+		return 0;
+	}
+	names = calloc(SL_MAX_RULES, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	sl_policy_slot_names(pe, names);
+	err = sl_logger_start(l,
+			      &(struct sl_logger_sources){
+				      .events_fd = sl_policy_shared_fd(pe, "sl_events"),
+				      .log_stats_fd = sl_policy_shared_fd(pe, "sl_log_stats"),
+				      .publish_fd = sl_policy_shared_fd(pe, "sl_logger_stats"),
+				      .names = names,
+				      .n_names = SL_MAX_RULES,
+				      .topo = buffers->set ? topo : NULL,
+				      .buffers = buffers->set ? buffers : NULL,
+				      .strict = cfg->memory.strict,
+			      },
+			      out);
+	free(names);
+	if (err) {
+		pr_warn("cannot start the logger: %s\n", strerror(-err));
+		return err;
+	}
+	if (l->json_path[0] || l->pcap_path[0])
+		pr_info("logging events to %s%s%s\n", l->json_path[0] ? l->json_path : "",
+			l->json_path[0] && l->pcap_path[0] ? " and captures to " : "",
+			l->pcap_path[0] ? l->pcap_path : "");
+	if (l->audit_path[0])
+		pr_info("audit trail in %s\n", l->audit_path);
+	return 0;
+}
+
+/* What the engine's change hook updates: every reader of the live generation's maps. */
+struct readers {
+	struct sl_policy_engine *pe;
+	struct sl_ctld *ctl;
+	struct sl_metrics *metrics;
+	struct sl_logger *logger; /* NULL without a logging section */
+};
+
+static void metrics_source(const struct readers *r)
+{
+	const struct sl_fw *fw = sl_policy_fw(r->pe);
+	struct sl_metrics_source msrc = {
+		.stats = { .verdicts = sl_policy_shared_fd(r->pe, "sl_verdicts"),
+			   .reasons = sl_policy_shared_fd(r->pe, "sl_reasons"),
+			   .rule_stats = sl_policy_shared_fd(r->pe, "sl_rule_stats"),
+			   .rule_meta = sl_fw_map_fd(fw, "sl_rule_meta"),
+			   .rules = sl_fw_map_fd(fw, "sl_rules") },
+		.log_stats_fd = sl_policy_shared_fd(r->pe, "sl_log_stats"),
+		/* Only a running logger publishes its counters. */
+		.logger_stats_fd = r->logger ? sl_policy_shared_fd(r->pe, "sl_logger_stats") : -1,
+		.placement = sl_ctld_placement_copy,
+		.placement_arg = r->ctl,
+	};
+
+	sl_metrics_set_source(r->metrics, &msrc);
+}
+
+/* A new generation: called before the old one's fds close. */
+static void on_policy_change(void *arg)
+{
+	const struct readers *r = arg;
+
+	sl_ctld_policy_changed(r->ctl);
+	if (r->metrics)
+		metrics_source(r);
+	if (r->logger) {
+		struct sl_rule_meta *names = calloc(SL_MAX_RULES, sizeof(*names));
+
+		/* Events name rules by stats slot; a rule added by this
+		 * generation has a slot the logger has not seen yet. */
+		if (names)
+			sl_policy_slot_names(r->pe, names);
+		if (!names || sl_logger_set_names(r->logger, names, SL_MAX_RULES))
+			pr_warn("out of memory: new rules' events may be logged without their names\n");
+		free(names);
+	}
+}
+
+/*
+ * The dataplane workers of the config (docs/dataplane.md), their UMEM
+ * pools in the placement report and their counters in STATUS.
+ */
+static int start_workers(const struct sl_config *cfg, const struct sl_topology *topo,
+			 struct sl_fw *fw, struct sl_ctld *ctl, struct sl_workers **out)
+{
+	struct sl_diag diag = { { 0 } };
+	const struct sl_pool *pool;
+	uint32_t i;
+	int err;
+
+	err = sl_workers_start(cfg, topo, sl_fw_map_fd(fw, "sl_xsks"), out, &diag);
+	if (err) {
+		pr_warn("%s\n", diag.msg);
+		return err;
+	}
+	for (i = 0; (pool = sl_workers_pool(*out, i)); i++) {
+		err = sl_ctld_add_pool(ctl, pool, "umem");
+		if (err)
+			return err;
+	}
+	sl_ctld_set_workers(ctl, *out);
+	return 0;
+}
+
+static int run(struct sl_config *cfg, const char *state_dir)
 {
 	struct sl_diag diag = { { 0 } };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sl_policy_engine *pe = NULL;
+	struct sl_policy_opts popts = { .state_dir = state_dir };
+	const struct sl_tables *tables = NULL;
+	struct readers readers = { 0 };
 	struct sl_fw *fw = NULL;
 	struct sl_ctld *ctl = NULL;
 	struct sl_logger *lg = NULL;
+	struct sl_workers *workers = NULL;
+	struct sl_metrics *metrics = NULL;
 	struct sl_fw_opts opts = { 0 };
+	char status[256];
 	struct sl_topology topo;
 	sigset_t block, old;
-	size_t i;
 	int err;
 
-	err = clear_pins(cfg->pin_dir, false);
-	if (err)
-		return err;
-
-	/* Signals wait until we are attached and pinned: no half state on exit. */
+	/*
+	 * Signals wait until we are attached and pinned: no half state on
+	 * exit. SIGHUP reloads the config (sl_ctld_run).
+	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	err = sl_ctld_open(cfg, &ctl);
 	if (err)
 		goto out;
+	/* Its thread starts with the stop signals blocked: they reach the main loop only. */
+	if (cfg->metrics.enabled) {
+		err = sl_metrics_start(&cfg->metrics, &metrics, &diag);
+		if (err) {
+			pr_warn("%s\n", diag.msg);
+			goto out;
+		}
+		pr_info("metrics on http://%s/metrics\n", cfg->metrics.listen);
+	}
+	notify("STATUS=loading the firewall");
 	/* Only a config that places maps or pools depends on reading the topology. */
 	if (cfg->memory.pools[SL_POOL_PREFIX_TABLES].set || cfg->memory.pools[SL_POOL_RULE_TABLES].set ||
 	    cfg->memory.pools[SL_POOL_LOG_BUFFERS].set) {
@@ -219,29 +448,22 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 		opts.topo = &topo;
 		opts.memory = &cfg->memory;
 	}
-	err = sl_fw_load_opts(tables, &opts, &fw, &diag);
+	/*
+	 * The policy engine loads, attaches (or adopts what a previous
+	 * sluiced left enforcing) and pins; the watcher attaches to pattern
+	 * entries' links later (sl_ctld_run).
+	 */
+	popts.topo = opts.topo;
+	err = sl_policy_open(cfg, &popts, &pe, &diag);
 	if (err) {
 		pr_warn("%s\n", diag.msg);
 		goto out;
 	}
-	for (i = 0; i < cfg->n_ifaces; i++) {
-		enum sl_xdp_mode used;
-
-		err = sl_fw_attach(fw, cfg->ifaces[i].name, cfg->ifaces[i].mode, &used, &diag);
-		if (err) {
-			pr_warn("%s\n", diag.msg);
-			goto out;
-		}
-		pr_info("attached to %s in %s mode\n", cfg->ifaces[i].name,
-			used == SL_XDP_MODE_GENERIC ? "generic" : "native");
-	}
-	err = sl_fw_pin(fw, cfg->pin_dir, cfg->keep_enforcing, &diag);
-	if (err) {
-		pr_warn("%s\n", diag.msg);
-		goto out;
-	}
-	pr_info("enforcing %u rules; counters pinned under %s\n", tables->n_rules, cfg->pin_dir);
-	err = sl_logger_start_fw(cfg, tables, fw, opts.topo, &lg);
+	fw = (struct sl_fw *)sl_policy_fw(pe);
+	tables = sl_policy_tables(pe);
+	pr_info("enforcing %u rules (generation %llu); counters pinned under %s\n", tables->n_rules,
+		(unsigned long long)sl_policy_generation(pe), cfg->pin_dir);
+	err = start_logger(cfg, pe, opts.topo, &lg);
 	if (err)
 		goto out;
 	if (sl_logger_buffers_pool(lg)) {
@@ -249,8 +471,29 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 		if (err)
 			goto out;
 	}
+	if (lg && cfg->logging.audit_path[0]) {
+		sl_ctld_set_audit(ctl, audit_request, lg);
+		audit_daemon(lg, "start", cfg, tables->n_rules, 0, 0);
+	}
+
+	/* Workers after the attachment: their sockets go into the program's XSKMAP. */
+	err = start_workers(cfg, opts.topo, fw, ctl, &workers);
+	if (err)
+		goto out;
+
+	readers = (struct readers){ .pe = pe, .ctl = ctl, .metrics = metrics, .logger = lg };
+	metrics_source(&readers);
+	err = sl_ctld_set_policy(ctl, pe);
+	if (err)
+		goto out;
+	sl_policy_on_change(pe, on_policy_change, &readers);
+	sl_ctld_set_tick(ctl, watchdog_half_ms(), watchdog_ping, NULL);
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=enforcing %u rules on %zu interface%s",
+		 tables->n_rules, cfg->n_ifaces, cfg->n_ifaces == 1 ? "" : "s");
+	notify(status);
 
 	err = sl_ctld_run(ctl, cfg, tables, fw, &block);
+	notify("STOPPING=1\nSTATUS=stopping");
 	if (err < 0)
 		goto out;
 	stop_signal = err;
@@ -259,10 +502,17 @@ static int run(const struct sl_config *cfg, const struct sl_tables *tables)
 		cfg->keep_enforcing ? "exiting, the firewall keeps enforcing (keep_enforcing)"
 				    : "detaching and exiting");
 out:
+	/* The metrics thread reads the firewall's maps: it goes first. */
+	sl_metrics_stop(metrics);
 	/* Everything logged so far is written before the program goes. */
+	if (cfg->logging.audit_path[0] && pe)
+		audit_daemon(lg, "stop", cfg, sl_policy_tables(pe)->n_rules, stop_signal, err);
 	sl_logger_stop(lg);
 	sl_ctld_close(ctl);
-	sl_fw_destroy(fw, err ? false : cfg->keep_enforcing);
+	/* Their sockets leave the XSKMAP before the program may go. */
+	sl_workers_stop(workers);
+	/* SIGTERM without keep_enforcing, or a failed start, detaches and unpins. */
+	sl_policy_close(pe, err ? false : cfg->keep_enforcing);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
@@ -328,7 +578,7 @@ int main(int argc, char **argv)
 	err = check_system(cfg);
 	if (err)
 		goto out;
-	err = run(cfg, tables);
+	err = run(cfg, o.state_dir);
 out:
 	sl_tables_free(tables);
 	sl_config_free(cfg);

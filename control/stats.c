@@ -12,6 +12,7 @@
 static const char *const verdict_names[SL_VERDICT_COUNT] = {
 	[SL_VERDICT_PASS] = "pass",
 	[SL_VERDICT_DROP] = "drop",
+	[SL_VERDICT_STEER] = "steer",
 };
 
 static const char *const reason_names[SL_REASON_COUNT] = {
@@ -37,6 +38,8 @@ static const char *const reason_names[SL_REASON_COUNT] = {
 	[SL_REASON_NON_IP] = "non_ip",
 	[SL_REASON_IP_FRAG] = "fragment",
 	[SL_REASON_TABLE_MISS] = "table_miss",
+	[SL_REASON_NO_SOCKET] = "no_socket",
+	[SL_REASON_FLOW_DENY] = "flow_deny",
 };
 
 const char *sl_verdict_name(uint32_t verdict)
@@ -77,6 +80,33 @@ static int read_percpu(int fd, struct sl_counter *out, uint32_t n)
 	return err;
 }
 
+/*
+ * Rule i's counters are sl_rule_stats[sl_rules[i].stat_slot]: slots stay
+ * with a rule across generations while positions move (abi.h).
+ */
+static int read_by_slot(const struct sl_stats_fds *fds, struct sl_stats *out)
+{
+	struct sl_counter *by_slot;
+	struct sl_rule r;
+	uint32_t key;
+	int err;
+
+	by_slot = calloc(SL_MAX_RULES, sizeof(*by_slot));
+	if (!by_slot)
+		return -ENOMEM;
+	err = read_percpu(fds->rule_stats, by_slot, SL_MAX_RULES);
+	for (key = 0; !err && key < out->n_rules; key++) {
+		if (bpf_map_lookup_elem(fds->rules, &key, &r))
+			err = -errno;
+		else if (r.stat_slot >= SL_MAX_RULES)
+			err = -ERANGE;
+		else
+			out->rules[key] = by_slot[r.stat_slot];
+	}
+	free(by_slot);
+	return err;
+}
+
 int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out)
 {
 	uint32_t key;
@@ -96,7 +126,9 @@ int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out)
 			break;
 	}
 	out->n_rules = key;
-	return read_percpu(fds->rule_stats, out->rules, out->n_rules);
+	if (fds->rules < 0)
+		return read_percpu(fds->rule_stats, out->rules, out->n_rules);
+	return read_by_slot(fds, out);
 }
 
 static int open_pin(const char *dir, const char *name)
@@ -115,11 +147,12 @@ int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds)
 	const char *dir = pin_dir ? pin_dir : "/sys/fs/bpf/sluice";
 	int err;
 
-	fds->verdicts = fds->reasons = fds->rule_stats = fds->rule_meta = -1;
+	fds->verdicts = fds->reasons = fds->rule_stats = fds->rule_meta = fds->rules = -1;
 	if ((err = fds->verdicts = open_pin(dir, "sl_verdicts")) < 0 ||
 	    (err = fds->reasons = open_pin(dir, "sl_reasons")) < 0 ||
 	    (err = fds->rule_stats = open_pin(dir, "sl_rule_stats")) < 0 ||
-	    (err = fds->rule_meta = open_pin(dir, "sl_rule_meta")) < 0) {
+	    (err = fds->rule_meta = open_pin(dir, "sl_rule_meta")) < 0 ||
+	    (err = fds->rules = open_pin(dir, "sl_rules")) < 0) {
 		sl_stats_close(fds);
 		return err;
 	}
@@ -128,7 +161,8 @@ int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds)
 
 void sl_stats_close(struct sl_stats_fds *fds)
 {
-	int *all[] = { &fds->verdicts, &fds->reasons, &fds->rule_stats, &fds->rule_meta };
+	int *all[] = { &fds->verdicts, &fds->reasons, &fds->rule_stats, &fds->rule_meta,
+		       &fds->rules };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {

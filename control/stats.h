@@ -25,6 +25,11 @@ struct sl_stats_fds {
 	int reasons;
 	int rule_stats;
 	int rule_meta;
+	/*
+	 * sl_rules, for each rule's stat_slot (its index in rule_stats); a
+	 * negative fd reads rule_stats by rule position. Set it: 0 is a valid fd.
+	 */
+	int rules;
 };
 
 /* Reads and sums the counters. 0 or a negative errno. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 #include "event.h"
+#include "jsonout.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,30 +48,9 @@ const char *sl_event_verdict_name(uint32_t verdict)
 	return "unknown";
 }
 
-/*
- * Appends to a bounded buffer; the first overflow sticks. Hand-rolled
- * rather than printf: the logger encodes a million lines a second.
- */
-struct out {
-	char *p;
-	size_t size;
-	size_t len;
-	int err;
-};
+#define PUT_LIT(o, lit) sl_jout_mem((o), (lit), sizeof(lit) - 1)
 
-static void put_mem(struct out *o, const char *s, size_t n)
-{
-	if (o->err || n > o->size - o->len) {
-		o->err = -ENOSPC;
-		return;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-#define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
-
-static void put_u64(struct out *o, uint64_t v)
+static void put_u64(struct sl_jout *o, uint64_t v)
 {
 	char tmp[20];
 	size_t n = 0;
@@ -79,10 +59,10 @@ static void put_u64(struct out *o, uint64_t v)
 		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	put_mem(o, tmp + sizeof(tmp) - n, n);
+	sl_jout_mem(o, tmp + sizeof(tmp) - n, n);
 }
 
-static void put_i64(struct out *o, int64_t v)
+static void put_i64(struct sl_jout *o, int64_t v)
 {
 	if (v < 0) {
 		PUT_LIT(o, "-");
@@ -93,7 +73,7 @@ static void put_i64(struct out *o, int64_t v)
 }
 
 /* v in exactly width digits, zero-padded. */
-static void put_fixed(struct out *o, uint64_t v, size_t width)
+static void put_fixed(struct sl_jout *o, uint64_t v, size_t width)
 {
 	char tmp[20];
 	size_t i;
@@ -102,32 +82,7 @@ static void put_fixed(struct out *o, uint64_t v, size_t width)
 		tmp[width - 1 - i] = (char)('0' + v % 10);
 		v /= 10;
 	}
-	put_mem(o, tmp, width);
-}
-
-/* A JSON string of at most max bytes of s: printable ASCII kept, the rest escaped. */
-static void put_str(struct out *o, const char *s, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	PUT_LIT(o, "\"");
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			put_mem(o, e, 2);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			put_mem(o, e, 6);
-		} else {
-			put_mem(o, (const char *)&c, 1);
-		}
-	}
-	PUT_LIT(o, "\"");
+	sl_jout_mem(o, tmp, width);
 }
 
 static void split_ns(int64_t ns, int64_t *sec, long *nsec)
@@ -141,14 +96,14 @@ static void split_ns(int64_t ns, int64_t *sec, long *nsec)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" of sec, cached per thread for the last second asked. */
-static void put_date(struct out *o, int64_t sec)
+static void put_date(struct sl_jout *o, int64_t sec)
 {
 	static __thread int64_t cached_sec = INT64_MIN;
 	static __thread char cached[32];
 	static __thread size_t cached_len;
 
 	if (sec != cached_sec) {
-		struct out c = { .p = cached, .size = sizeof(cached) };
+		struct sl_jout c = { .p = cached, .size = sizeof(cached) };
 		time_t t = (time_t)sec;
 		struct tm tm;
 
@@ -168,10 +123,10 @@ static void put_date(struct out *o, int64_t sec)
 		cached_len = c.len;
 		cached_sec = sec;
 	}
-	put_mem(o, cached, cached_len);
+	sl_jout_mem(o, cached, cached_len);
 }
 
-static void put_addr(struct out *o, int family, const uint8_t *a)
+static void put_addr(struct sl_jout *o, int family, const uint8_t *a)
 {
 	char txt[INET6_ADDRSTRLEN];
 	int i;
@@ -184,23 +139,18 @@ static void put_addr(struct out *o, int family, const uint8_t *a)
 			put_u64(o, a[i]);
 		}
 	} else if (inet_ntop(AF_INET6, a, txt, sizeof(txt))) {
-		put_mem(o, txt, strlen(txt));
+		sl_jout_mem(o, txt, strlen(txt));
 	} else {
 		o->err = -EINVAL;
 	}
 	PUT_LIT(o, "\"");
 }
 
-static void put_cstr(struct out *o, const char *s)
-{
-	put_mem(o, s, strlen(s));
-}
-
 int sl_event_json(const struct sl_event_view *v, const struct sl_json_ctx *ctx, char *buf,
 		  size_t size)
 {
 	const struct sl_event *e = &v->ev;
-	struct out o = { .p = buf, .size = size };
+	struct sl_jout o = { .p = buf, .size = size };
 	int64_t wall = (int64_t)(e->ts_ns + (uint64_t)ctx->wall_offset_ns), sec;
 	long nsec;
 
@@ -214,11 +164,11 @@ int sl_event_json(const struct sl_event_view *v, const struct sl_json_ctx *ctx, 
 	PUT_LIT(&o, "Z\",\"ts_ns\":");
 	put_i64(&o, wall);
 	PUT_LIT(&o, ",\"source\":");
-	put_str(&o, ctx->source ? ctx->source : "unknown", 32);
+	sl_jout_str(&o, ctx->source ? ctx->source : "unknown", 32);
 	PUT_LIT(&o, ",\"type\":\"packet\",\"verdict\":\"");
-	put_cstr(&o, sl_event_verdict_name(e->verdict));
+	sl_jout_cstr(&o, sl_event_verdict_name(e->verdict));
 	PUT_LIT(&o, "\",\"reason\":\"");
-	put_cstr(&o, sl_reason_name(e->reason));
+	sl_jout_cstr(&o, sl_reason_name(e->reason));
 	PUT_LIT(&o, "\",");
 	if (e->rule == SL_EVENT_NO_RULE) {
 		PUT_LIT(&o, "\"rule\":null,\"rule_name\":null,");
@@ -227,7 +177,7 @@ int sl_event_json(const struct sl_event_view *v, const struct sl_json_ctx *ctx, 
 		put_u64(&o, e->rule);
 		PUT_LIT(&o, ",\"rule_name\":");
 		if (ctx->names && e->rule < ctx->n_names)
-			put_str(&o, ctx->names[e->rule].name, SL_RULE_NAME_LEN);
+			sl_jout_str(&o, ctx->names[e->rule].name, SL_RULE_NAME_LEN);
 		else
 			PUT_LIT(&o, "null");
 		PUT_LIT(&o, ",");

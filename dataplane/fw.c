@@ -3,7 +3,9 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "../control/dir24.h"
+#include "sluice/events.h"
 #include "log.h"
 #include "mapnode.h"
 #include "sluice.skel.h"
@@ -38,7 +41,96 @@ struct sl_fw {
 	bool maps_pinned;
 	struct sl_fw_placed placed[4]; /* one per entry of placed_maps */
 	size_t n_placed;
+	/* Maps taken over from a live instance or from pins (sl_fw_opts). */
+	const struct bpf_map *reused[32];
+	size_t n_reused;
+	bool filled_elsewhere; /* every policy map was reused: nothing to fill */
+	/*
+	 * What sl_fw_map_fd answers for each shared map: fds of our own
+	 * (dups), handed from generation to generation by sl_fw_switch, so
+	 * that a reader given one (logger, workers, metrics) keeps a valid fd
+	 * whatever generation runs. Closed by the instance that owns them.
+	 */
+	int shared_fd[SL_FW_SHARED_MAPS];
+	bool owns_shared;
 };
+
+/*
+ * The maps one generation hands to the next (fw.h): counters, the event
+ * ring and log state, and the maps of state that userspace fills at run
+ * time. A map added to xdp/maps.h that keeps state across policy changes
+ * belongs here.
+ */
+static const char *const shared_maps[SL_FW_SHARED_MAPS] = {
+	"sl_rule_stats", "sl_verdicts",	 "sl_reasons",	    "sl_events",
+	"sl_log_state",	 "sl_log_stats", "sl_logger_stats", "sl_steer_stats",
+	/* The workers' sockets: a new generation steers to them at once. */
+	"sl_xsks",
+	/* The inspect stage's verdicts on flows. */
+	"sl_flowcache",
+};
+
+static int shared_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < SL_FW_SHARED_MAPS; i++)
+		if (!strcmp(shared_maps[i], name))
+			return i;
+	return -1;
+}
+
+/*
+ * The stable fds of the shared maps: dups of a fresh instance's (it owns
+ * them), or the live instance's numbers for a new generation (owned once
+ * sl_fw_switch hands them over).
+ */
+static int init_shared_fds(struct sl_fw *fw, const struct sl_fw *share)
+{
+	int i;
+
+	for (i = 0; i < SL_FW_SHARED_MAPS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(fw->skel->obj, shared_maps[i]);
+
+		fw->shared_fd[i] = -1;
+		if (!map)
+			continue;
+		if (share && share->shared_fd[i] >= 0) {
+			fw->shared_fd[i] = share->shared_fd[i];
+			continue;
+		}
+		fw->shared_fd[i] = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
+		if (fw->shared_fd[i] < 0)
+			return -errno;
+	}
+	fw->owns_shared = !share;
+	return 0;
+}
+
+static void close_shared_fds(struct sl_fw *fw)
+{
+	int i;
+
+	for (i = 0; i < SL_FW_SHARED_MAPS && fw->owns_shared; i++)
+		if (fw->shared_fd[i] >= 0)
+			close(fw->shared_fd[i]);
+	fw->owns_shared = false;
+}
+
+bool sl_fw_map_is_shared(const char *name)
+{
+	return shared_index(name) >= 0;
+}
+
+static bool is_reused(const struct sl_fw *fw, const struct bpf_map *map)
+{
+	size_t i;
+
+	for (i = 0; i < fw->n_reused; i++)
+		if (fw->reused[i] == map)
+			return true;
+	return false;
+}
 
 
 /*
@@ -297,6 +389,74 @@ int sl_fw_map_node(const struct sl_fw *fw, const char *name)
 	return map && (bpf_map__map_flags(map) & BPF_F_NUMA_NODE) ? (int)bpf_map__numa_node(map) : -1;
 }
 
+static int pin_path(char *buf, size_t size, const char *dir, const char *prefix, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s%s", dir, prefix, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Points the maps that a new generation or an adopting sluiced takes over
+ * at the existing ones, before the load. bpf_map__reuse_fd takes the
+ * existing map's type and sizes, so the sizing above does not matter for
+ * them.
+ */
+static int reuse_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_diag *diag)
+{
+	struct bpf_map *map;
+	char path[512];
+
+	if (!o || (!o->share && !o->reuse_dir))
+		return 0;
+	bpf_object__for_each_map(map, fw->skel->obj) {
+		const char *name = bpf_map__name(map);
+		bool shared = sl_fw_map_is_shared(name);
+		int fd, err;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		if (o->share) {
+			if (!shared)
+				continue;
+			fd = sl_fw_map_fd(o->share, name);
+			if (fd < 0) {
+				sl_diagf(diag, "the live instance has no map %s", name);
+				return fd;
+			}
+			err = bpf_map__reuse_fd(map, fd);
+		} else {
+			if (!shared && !o->reuse_policy)
+				continue;
+			err = pin_path(path, sizeof(path), o->reuse_dir, "", name);
+			if (err)
+				return err;
+			fd = bpf_obj_get(path);
+			if (fd < 0 && errno == ENOENT && shared && !o->reuse_policy) {
+				/* A map this sluiced has and the previous one did not: a new one. */
+				pr_info("%s is not pinned: it starts empty\n", name);
+				continue;
+			}
+			if (fd < 0) {
+				err = -errno;
+				sl_diagf(diag, "cannot open the pinned map %s: %s", path, strerror(-err));
+				return err;
+			}
+			err = bpf_map__reuse_fd(map, fd);
+			close(fd);
+		}
+		if (err) {
+			sl_diagf(diag, "cannot take over map %s: %s", name, strerror(-err));
+			return err;
+		}
+		if (fw->n_reused >= sizeof(fw->reused) / sizeof(fw->reused[0]))
+			return -E2BIG;
+		fw->reused[fw->n_reused++] = map;
+	}
+	fw->filled_elsewhere = !o->share && o->reuse_policy;
+	return 0;
+}
+
 int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag)
 {
 	return sl_fw_load_opts(t, NULL, out, diag);
@@ -334,15 +494,25 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 	err = place_maps(fw, opts, diag);
 	if (err)
 		goto fail;
+	err = reuse_maps(fw, opts, diag);
+	if (err)
+		goto fail;
 	err = sluice__load(fw->skel);
 	if (err) {
 		sl_diagf(diag, "the kernel refused the XDP program: %s%s", strerror(-err),
 		      err == -EPERM ? " (run as root, with CAP_BPF and CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
-	err = fill_maps(fw, t, diag);
-	if (err)
+	err = init_shared_fds(fw, opts ? opts->share : NULL);
+	if (err) {
+		sl_diagf(diag, "cannot keep the shared maps: %s", strerror(-err));
 		goto fail;
+	}
+	if (!fw->filled_elsewhere) {
+		err = fill_maps(fw, t, diag);
+		if (err)
+			goto fail;
+	}
 	*out = fw;
 	return 0;
 fail:
@@ -358,7 +528,10 @@ int sl_fw_prog_fd(const struct sl_fw *fw)
 int sl_fw_map_fd(const struct sl_fw *fw, const char *name)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(fw->skel->obj, name);
+	int i = shared_index(name);
 
+	if (map && i >= 0 && fw->shared_fd[i] >= 0)
+		return fw->shared_fd[i];
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
@@ -413,17 +586,54 @@ int sl_fw_attach(struct sl_fw *fw, const char *ifname, enum sl_xdp_mode mode,
 	return 0;
 }
 
-static int pin_path(char *buf, size_t size, const char *dir, const char *prefix, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s%s", dir, prefix, name);
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+/*
+ * Pins fd as dir/name without a moment where the name is missing or
+ * half-made: under a temporary name first (tmp_new_NAME: bpffs refuses
+ * names with a dot), then rename(2) over the old pin (bpffs renames like
+ * any file system). A temporary left by a crash is removed first.
+ */
+static int pin_replace(int fd, const char *dir, const char *prefix, const char *name,
+		       struct sl_diag *diag)
+{
+	char path[512], tmp[512];
+	int err;
+
+	err = pin_path(path, sizeof(path), dir, prefix, name);
+	if (!err && snprintf(tmp, sizeof(tmp), "%s/tmp_new_%s%s", dir, prefix, name) >= (int)sizeof(tmp))
+		err = -ENAMETOOLONG;
+	if (err) {
+		sl_diagf(diag, "pin path under %s too long", dir);
+		return err;
+	}
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp)) {
+		err = -errno;
+		sl_diagf(diag, "cannot pin %s: %s", tmp, strerror(-err));
+		return err;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		sl_diagf(diag, "cannot rename %s to %s: %s", tmp, path, strerror(-err));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+static int pin_one_link(struct sl_fw *fw, struct sl_attachment *a, struct sl_diag *diag)
+{
+	int err = pin_replace(a->link_fd, fw->pin_dir, "link_", a->ifname, diag);
+
+	if (!err)
+		a->link_pinned = true;
+	return err;
 }
 
 int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *diag)
 {
+	struct bpf_map *map, *gen = NULL;
 	char path[512];
-	struct bpf_map *map;
 	size_t i;
 	int err;
 
@@ -436,32 +646,352 @@ int sl_fw_pin(struct sl_fw *fw, const char *dir, bool links, struct sl_diag *dia
 		sl_diagf(diag, "cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)", dir, strerror(-err));
 		return err;
 	}
+	/* sl_generation last: a restarted sluiced trusts the pins only when it matches. */
 	bpf_object__for_each_map(map, fw->skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		err = pin_path(path, sizeof(path), dir, "", bpf_map__name(map));
-		if (!err)
-			err = bpf_map__pin(map, path);
-		if (err) {
-			sl_diagf(diag, "cannot pin %s: %s%s", path, strerror(-err),
-			      err == -EEXIST ? " (another sluiced owns this pin directory?)" : "");
-			return err;
+		if (!strcmp(bpf_map__name(map), "sl_generation")) {
+			gen = map;
+			continue;
 		}
+		/* A map taken over is already pinned as itself. */
+		if (is_reused(fw, map) && !pin_path(path, sizeof(path), dir, "", bpf_map__name(map)) &&
+		    !access(path, F_OK))
+			continue;
+		err = pin_replace(bpf_map__fd(map), dir, "", bpf_map__name(map), diag);
+		if (err)
+			return err;
+	}
+	if (gen) {
+		err = pin_replace(bpf_map__fd(gen), dir, "", bpf_map__name(gen), diag);
+		if (err)
+			return err;
 	}
 	fw->maps_pinned = true;
 	if (!links)
 		return 0;
 	for (i = 0; i < fw->n_att; i++) {
-		err = pin_path(path, sizeof(path), dir, "link_", fw->att[i].ifname);
-		if (!err && bpf_obj_pin(fw->att[i].link_fd, path))
-			err = -errno;
-		if (err) {
-			sl_diagf(diag, "cannot pin %s: %s", path, strerror(-err));
+		if (fw->att[i].link_pinned)
+			continue;
+		err = pin_one_link(fw, &fw->att[i], diag);
+		if (err)
 			return err;
-		}
-		fw->att[i].link_pinned = true;
 	}
 	return 0;
+}
+
+static struct sl_attachment *find_att(struct sl_fw *fw, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < fw->n_att; i++)
+		if (!strcmp(fw->att[i].ifname, ifname))
+			return &fw->att[i];
+	return NULL;
+}
+
+int sl_fw_pin_link(struct sl_fw *fw, const char *ifname, struct sl_diag *diag)
+{
+	struct sl_attachment *a = find_att(fw, ifname);
+
+	if (!a) {
+		sl_diagf(diag, "not attached to %s", ifname);
+		return -ENOENT;
+	}
+	if (!fw->pin_dir[0]) {
+		sl_diagf(diag, "nothing is pinned yet");
+		return -EINVAL;
+	}
+	return a->link_pinned ? 0 : pin_one_link(fw, a, diag);
+}
+
+int sl_fw_switch(struct sl_fw *old, struct sl_fw *new, struct sl_diag *diag)
+{
+	int nfd = sl_fw_prog_fd(new), ofd = sl_fw_prog_fd(old), err;
+	size_t i, j;
+
+	if (new->n_att) {
+		sl_diagf(diag, "the new program is attached already");
+		return -EBUSY;
+	}
+	for (i = 0; i < old->n_att; i++) {
+		if (!bpf_link_update(old->att[i].link_fd, nfd, NULL))
+			continue;
+		err = -errno;
+		sl_diagf(diag, "cannot switch %s to the new program: %s", old->att[i].ifname,
+			 strerror(-err));
+		/* Back to one generation everywhere. */
+		for (j = 0; j < i; j++)
+			if (bpf_link_update(old->att[j].link_fd, ofd, NULL))
+				pr_warn("%s: cannot switch back to the old program: %s\n",
+					old->att[j].ifname, strerror(errno));
+		return err;
+	}
+	memcpy(new->att, old->att, sizeof(old->att[0]) * old->n_att);
+	new->n_att = old->n_att;
+	old->n_att = 0;
+	/* The stable fds of the shared maps go with the program. */
+	if (old->owns_shared && !memcmp(old->shared_fd, new->shared_fd, sizeof(old->shared_fd))) {
+		old->owns_shared = false;
+		new->owns_shared = true;
+	}
+	if (old->maps_pinned)
+		snprintf(new->pin_dir, sizeof(new->pin_dir), "%s", old->pin_dir);
+	/* The pins are new's now (sl_fw_pin replaces the map pins). */
+	old->maps_pinned = false;
+	return 0;
+}
+
+/* What a pinned link is: its id, program and interface. */
+static int link_info(int fd, struct bpf_link_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+int sl_fw_adopt_links(struct sl_fw *fw, const char *dir, struct sl_diag *diag)
+{
+	uint32_t old_prog[SL_MAX_IFACES];
+	int nfd = sl_fw_prog_fd(fw), err = 0;
+	struct dirent *e;
+	char path[512];
+	size_t first = fw->n_att, i;
+	DIR *d;
+
+	if (snprintf(fw->pin_dir, sizeof(fw->pin_dir), "%s", dir) >= (int)sizeof(fw->pin_dir))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		struct bpf_link_info info;
+		struct sl_attachment *a;
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5) || !e->d_name[5])
+			continue;
+		if (fw->n_att >= SL_MAX_IFACES || strlen(e->d_name + 5) >= IF_NAMESIZE) {
+			err = -E2BIG;
+			sl_diagf(diag, "%s/%s: too many or too long link pins", dir, e->d_name);
+			break;
+		}
+		if (pin_path(path, sizeof(path), dir, "", e->d_name) || (fd = bpf_obj_get(path)) < 0) {
+			err = -errno;
+			sl_diagf(diag, "cannot open the pinned link %s: %s", path, strerror(-err));
+			break;
+		}
+		err = link_info(fd, &info);
+		if (!err && info.type != BPF_LINK_TYPE_XDP)
+			err = -EINVAL;
+		if (!err && bpf_link_update(fd, nfd, NULL))
+			err = -errno;
+		if (err) {
+			sl_diagf(diag, "cannot take over the pinned link %s: %s", path, strerror(-err));
+			close(fd);
+			break;
+		}
+		old_prog[fw->n_att] = info.prog_id;
+		a = &fw->att[fw->n_att++];
+		memset(a, 0, sizeof(*a));
+		snprintf(a->ifname, sizeof(a->ifname), "%s", e->d_name + 5);
+		a->ifindex = (int)info.xdp.ifindex;
+		a->link_fd = fd;
+		a->link_pinned = true;
+	}
+	closedir(d);
+	if (!err)
+		return 0;
+	/* Give back what was taken: the links run their old program again. */
+	for (i = first; i < fw->n_att; i++) {
+		int pfd = bpf_prog_get_fd_by_id(old_prog[i]);
+
+		if (pfd < 0 || bpf_link_update(fw->att[i].link_fd, pfd, NULL))
+			pr_warn("%s: cannot switch back to the program it ran: %s\n", fw->att[i].ifname,
+				strerror(errno));
+		if (pfd >= 0)
+			close(pfd);
+		/* Pinned: closing our fd leaves the link as it is. */
+		close(fw->att[i].link_fd);
+	}
+	fw->n_att = first;
+	return err;
+}
+
+int sl_fw_detach(struct sl_fw *fw, const char *ifname)
+{
+	struct sl_attachment *a = find_att(fw, ifname);
+	char path[512];
+	size_t i;
+
+	if (!a)
+		return -ENOENT;
+	if (a->link_pinned && !pin_path(path, sizeof(path), fw->pin_dir, "link_", a->ifname))
+		unlink(path);
+	close(a->link_fd);
+	i = (size_t)(a - fw->att);
+	memmove(a, a + 1, sizeof(*a) * (fw->n_att - i - 1));
+	fw->n_att--;
+	return 0;
+}
+
+int sl_fw_attachment(const struct sl_fw *fw, size_t i, char ifname[IF_NAMESIZE], int *ifindex)
+{
+	if (i >= fw->n_att)
+		return -ENOENT;
+	snprintf(ifname, IF_NAMESIZE, "%s", fw->att[i].ifname);
+	*ifindex = fw->att[i].ifindex;
+	return 0;
+}
+
+#define MAX_PROG_MAPS 64
+
+/* The ids and names of the maps a program uses. */
+static int prog_maps(uint32_t prog_id, uint32_t *ids, char (*names)[BPF_OBJ_NAME_LEN], uint32_t *n)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	uint32_t i;
+	int fd, err = 0;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = MAX_PROG_MAPS;
+	info.map_ids = (__u64)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	*n = info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
+	for (i = 0; i < *n; i++) {
+		struct bpf_map_info mi;
+		__u32 mlen = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		names[i][0] = '\0';
+		if (mfd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen))
+			snprintf(names[i], BPF_OBJ_NAME_LEN, "%s", mi.name);
+		close(mfd);
+	}
+	return 0;
+}
+
+int sl_fw_inspect_pins(const char *dir, struct sl_fw_pinned *out)
+{
+	uint32_t ids[MAX_PROG_MAPS], n_ids = 0, prog = 0, i;
+	char names[MAX_PROG_MAPS][BPF_OBJ_NAME_LEN];
+	struct dirent *e;
+	char path[512];
+	int err = 0;
+	DIR *d;
+
+	memset(out, 0, sizeof(*out));
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	out->consistent = true;
+	/* First the links: they say which program enforces. */
+	while ((e = readdir(d))) {
+		struct bpf_link_info info;
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		if (pin_path(path, sizeof(path), dir, "", e->d_name) || (fd = bpf_obj_get(path)) < 0)
+			continue;
+		err = link_info(fd, &info);
+		close(fd);
+		if (err)
+			break;
+		out->n_links++;
+		if (prog && info.prog_id != prog)
+			out->consistent = false;
+		prog = info.prog_id;
+	}
+	if (!err && prog)
+		err = prog_maps(prog, ids, names, &n_ids);
+	/* Then every pinned map the program uses by name must be the one it uses. */
+	rewinddir(d);
+	while (!err && (e = readdir(d))) {
+		struct bpf_map_info mi;
+		__u32 mlen = sizeof(mi);
+		int fd;
+
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "link_", 5) ||
+		    !strncmp(e->d_name, "tmp_new_", 8))
+			continue;
+		if (pin_path(path, sizeof(path), dir, "", e->d_name) || (fd = bpf_obj_get(path)) < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
+			close(fd);
+			continue;
+		}
+		if (!strcmp(e->d_name, "sl_generation") && mi.value_size == sizeof(uint64_t) &&
+		    mi.max_entries >= 2) {
+			uint32_t k0 = 0, k1 = 1;
+
+			out->has_generation = !bpf_map_lookup_elem(fd, &k0, &out->generation) &&
+					      !bpf_map_lookup_elem(fd, &k1, &out->hash);
+		}
+		close(fd);
+		for (i = 0; i < n_ids; i++)
+			if (!strncmp(names[i], e->d_name, BPF_OBJ_NAME_LEN - 1) && ids[i] != mi.id)
+				out->consistent = false;
+	}
+	closedir(d);
+	if (!prog)
+		out->consistent = false;
+	return err;
+}
+
+int sl_fw_set_generation(struct sl_fw *fw, uint64_t generation, uint64_t hash)
+{
+	int fd = bpf_map__fd(fw->skel->maps.sl_generation);
+	uint32_t k0 = 0, k1 = 1;
+
+	if (bpf_map_update_elem(fd, &k0, &generation, BPF_ANY) ||
+	    bpf_map_update_elem(fd, &k1, &hash, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Writes zeros for every CPU into a per-CPU array entry. */
+static int zero_percpu(int fd, uint32_t key, size_t value_size)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	void *zero;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	zero = calloc((size_t)ncpu, (value_size + 7) / 8 * 8);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int sl_fw_zero_slot(struct sl_fw *fw, uint32_t slot)
+{
+	int err;
+
+	if (slot >= SL_MAX_RULES)
+		return -ERANGE;
+	err = zero_percpu(bpf_map__fd(fw->skel->maps.sl_rule_stats), slot, sizeof(struct sl_counter));
+	if (!err)
+		err = zero_percpu(bpf_map__fd(fw->skel->maps.sl_log_state), slot,
+				  sizeof(struct sl_log_state));
+	return err;
 }
 
 void sl_fw_destroy(struct sl_fw *fw, bool keep)
@@ -483,11 +1013,13 @@ void sl_fw_destroy(struct sl_fw *fw, bool keep)
 	}
 	if (fw->maps_pinned && !keep && fw->skel) {
 		bpf_object__for_each_map(map, fw->skel->obj) {
-			if (!bpf_map__is_internal(map) && bpf_map__is_pinned(map))
-				bpf_map__unpin(map, NULL);
+			if (!bpf_map__is_internal(map) &&
+			    !pin_path(path, sizeof(path), fw->pin_dir, "", bpf_map__name(map)))
+				unlink(path);
 		}
 		rmdir(fw->pin_dir);
 	}
+	close_shared_fds(fw);
 	sluice__destroy(fw->skel);
 	free(fw);
 }

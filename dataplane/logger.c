@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "event.h"
 #include "fw.h"
 #include "log.h"
@@ -44,8 +45,11 @@
 #define SL_LOG_WALL_REFRESH_NS 1000000000ull
 #define SL_LOG_PUBLISH_NS 1000000000ull /* counters into sl_logger_stats */
 #define SL_LOG_FLUSH_MAX_NS 2000000000ull /* longest a flush drains the sources */
+#define SL_LOG_AUDIT_SLOTS 1024  /* the audit queue: a batch of requests in one datagram fits */
+#define SL_LOG_AUDIT_SLOT ((sizeof(struct sl_audit_rec) + SL_SPSC_HDR + 7) & ~(size_t)7)
+#define SL_LOG_USER_TTL_NS 10000000000ull /* a resolved user name is reused this long */
 
-enum sink_kind { SINK_JSON = 0, SINK_PCAP = 1, SINK_COUNT = 2 };
+enum sink_kind { SINK_JSON = 0, SINK_PCAP = 1, SINK_AUDIT = 2, SINK_COUNT = 3 };
 
 struct lbuf {
 	uint8_t *mem;
@@ -102,8 +106,14 @@ struct sl_logger {
 	uint64_t published_at;
 	struct sl_rule_meta *names;
 	uint32_t n_names;
+	struct sl_rule_meta *names_next; /* atomic: a newer table from sl_logger_set_names */
+	uint32_t n_names_next;           /* written before names_next is published */
 	struct ring_src rings[SL_LOGGER_MAX_RINGS];
 	uint32_t n_rings; /* atomic: published after the ring is set up */
+	struct sl_spsc *audit;  /* the control thread's audit records, with an audit output */
+	uint32_t user_uid;      /* the last uid resolved, its name ("" if none) and when */
+	char user_name[SL_AUDIT_USER_LEN];
+	uint64_t user_at;
 
 	bool uring;
 	bool fixed_bufs;
@@ -369,6 +379,8 @@ static void start_sync(struct sl_logger *lg, struct sink *s)
 /* Counts n records of s lost: to a full disk, or to another write error. */
 static void count_drops(struct sl_logger *lg, struct sink *s, uint64_t n)
 {
+	if (s->kind == SINK_AUDIT)
+		stat_add(&lg->st.audit_drop_write, n);
 	if (s->fd >= 0 && (!s->block_err || s->block_err == -ENOSPC || s->block_err == -EDQUOT)) {
 		stat_add(&lg->st.drop_disk_full, n);
 		s->dropped_while_full += n;
@@ -427,6 +439,8 @@ static void advance_queue(struct sl_logger *lg, struct sink *s)
 				s->fault_off = b->off;
 				s->block_err = res;
 			}
+			if (s->kind == SINK_AUDIT)
+				stat_add(&lg->st.audit_drop_write, b->records);
 			if (res == -ENOSPC || res == -EDQUOT) {
 				if (b->res)
 					stat_add(&lg->st.disk_full, 1);
@@ -462,7 +476,7 @@ static void on_cqe(struct sl_logger *lg, uint64_t ud, int res)
 	struct sink *s;
 
 	if (ud & UD_SYNC) {
-		s = &lg->sinks[(ud >> 1) & 1];
+		s = &lg->sinks[(ud >> 1) & 3]; /* a sink_kind: 0 .. SINK_COUNT - 1 */
 		s->syncs_inflight--;
 		if (res < 0)
 			note_err(lg, res);
@@ -720,6 +734,40 @@ static void handle_record(struct sl_logger *lg, const char *source, const void *
 	}
 }
 
+/* The name of uid, from a one-entry cache: audit records come in runs of one user. */
+static const char *audit_user(struct sl_logger *lg, uint32_t uid)
+{
+	if (!lg->user_at || lg->user_uid != uid || lg->now - lg->user_at >= SL_LOG_USER_TTL_NS) {
+		sl_audit_user_name(uid, lg->user_name, sizeof(lg->user_name));
+		lg->user_uid = uid;
+		lg->user_at = lg->now ? lg->now : 1;
+	}
+	return lg->user_name[0] ? lg->user_name : NULL;
+}
+
+static void handle_audit(struct sl_logger *lg, const void *rec, uint32_t len)
+{
+	struct sink *s = &lg->sinks[SINK_AUDIT];
+	struct sl_audit_rec r;
+	uint8_t *p;
+	int n;
+
+	stat_add(&lg->st.audit_records, 1);
+	if (len != sizeof(r)) {
+		stat_add(&lg->st.drop_decode, 1);
+		return;
+	}
+	memcpy(&r, rec, sizeof(r));
+	p = sink_reserve(lg, s, SL_AUDIT_LINE_MAX);
+	n = p ? sl_audit_json(&r, audit_user(lg, r.uid), (char *)p, SL_AUDIT_LINE_MAX) : 0;
+	if (n > 0)
+		sink_commit(s, (uint32_t)n);
+	else if (n < 0)
+		stat_add(&lg->st.drop_decode, 1);
+	else
+		count_drops(lg, s, 1);
+}
+
 static int rb_sample(void *ctx, void *data, size_t len)
 {
 	struct sl_logger *lg = ctx;
@@ -739,9 +787,16 @@ static int rb_sample(void *ctx, void *data, size_t len)
 /* One pass over every source; returns the records taken. */
 static uint64_t drain_sources(struct sl_logger *lg)
 {
-	uint64_t before = lg->st.records;
+	uint64_t before = lg->st.records + lg->st.audit_records;
 	uint32_t i, n, nr = __atomic_load_n(&lg->n_rings, __ATOMIC_ACQUIRE);
+	struct sl_rule_meta *fresh = __atomic_exchange_n(&lg->names_next, NULL, __ATOMIC_ACQ_REL);
 
+	if (fresh) {
+		/* A new policy generation: rules are named by stats slot from now on. */
+		free(lg->names);
+		lg->names = fresh;
+		lg->n_names = __atomic_load_n(&lg->n_names_next, __ATOMIC_RELAXED);
+	}
 	if (lg->rb)
 		ring_buffer__consume(lg->rb);
 	for (i = 0; i < nr; i++) {
@@ -754,7 +809,16 @@ static uint64_t drain_sources(struct sl_logger *lg)
 			sl_spsc_release(r->ring);
 		}
 	}
-	return lg->st.records - before;
+	if (lg->audit) {
+		const void *rec;
+		uint32_t len;
+
+		for (n = 0; n < SL_LOG_RING_BUDGET && (rec = sl_spsc_peek(lg->audit, &len)); n++) {
+			handle_audit(lg, rec, len);
+			sl_spsc_release(lg->audit);
+		}
+	}
+	return lg->st.records + lg->st.audit_records - before;
 }
 
 /* The counters into the sl_logger_stats map, for sluicectl. */
@@ -779,6 +843,10 @@ static void publish(struct sl_logger *lg)
 	c.v[SL_LOGGER_DROP_RING_FULL] = st.ring_drops;
 	c.v[SL_LOGGER_DISK_FULL] = st.disk_full;
 	c.v[SL_LOGGER_ROTATIONS] = st.rotations;
+	c.v[SL_LOGGER_AUDIT_RECORDS] = st.audit_records;
+	c.v[SL_LOGGER_AUDIT_WRITTEN] = st.audit_written;
+	c.v[SL_LOGGER_DROP_AUDIT_QUEUE] = st.audit_drop_queue;
+	c.v[SL_LOGGER_DROP_AUDIT_WRITE] = st.audit_drop_write;
 	bpf_map_update_elem(lg->publish_fd, &key, &c, BPF_ANY);
 }
 
@@ -918,7 +986,9 @@ static int open_sink(struct sl_logger *lg, enum sink_kind kind, const char *path
 
 	s->kind = kind;
 	s->fd = -1;
-	s->written = kind == SINK_JSON ? &lg->st.json_written : &lg->st.pcap_written;
+	s->written = kind == SINK_JSON ? &lg->st.json_written
+		     : kind == SINK_PCAP ? &lg->st.pcap_written
+					 : &lg->st.audit_written;
 	if (!path[0])
 		return 0;
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -972,7 +1042,7 @@ int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sou
 	int err;
 
 	*out = NULL;
-	if (!cfg->json_path[0] && !cfg->pcap_path[0])
+	if (!cfg->json_path[0] && !cfg->pcap_path[0] && !cfg->audit_path[0])
 		return -EINVAL;
 	if (cfg->buffers < 2 || cfg->buffer_bytes < 4096 || cfg->buffers > 1024)
 		return -EINVAL;
@@ -989,7 +1059,7 @@ int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sou
 		lg->cfg.worker_ring_slots = 4096;
 	lg->log_stats_fd = src ? src->log_stats_fd : -1;
 	lg->publish_fd = src ? src->publish_fd : -1;
-	lg->sinks[0].fd = lg->sinks[1].fd = -1;
+	lg->sinks[SINK_JSON].fd = lg->sinks[SINK_PCAP].fd = lg->sinks[SINK_AUDIT].fd = -1;
 	refresh_wall(lg);
 
 	if (src && src->names && src->n_names) {
@@ -1020,11 +1090,19 @@ int sl_logger_start(const struct sl_logging_cfg *cfg, const struct sl_logger_sou
 	err = open_sink(lg, SINK_JSON, cfg->json_path);
 	if (!err)
 		err = open_sink(lg, SINK_PCAP, cfg->pcap_path);
+	if (!err)
+		err = open_sink(lg, SINK_AUDIT, cfg->audit_path);
 	if (err) {
 		pr_warn("logger: cannot open %s: %s\n",
-			lg->sinks[SINK_PCAP].path[0] ? lg->sinks[SINK_PCAP].path : cfg->json_path,
+			lg->sinks[SINK_AUDIT].path[0] ? lg->sinks[SINK_AUDIT].path
+			: lg->sinks[SINK_PCAP].path[0] ? lg->sinks[SINK_PCAP].path : cfg->json_path,
 			strerror(-err));
 		goto fail;
+	}
+	if (lg->have[SINK_AUDIT]) {
+		err = sl_spsc_create(SL_LOG_AUDIT_SLOTS, (uint32_t)SL_LOG_AUDIT_SLOT, &lg->audit);
+		if (err)
+			goto fail;
 	}
 
 	env = getenv("SLUICE_LOG_PWRITE");
@@ -1085,6 +1163,13 @@ int sl_logger_add_ring(struct sl_logger *lg, const char *name, uint32_t slot_siz
 	return 0;
 }
 
+int sl_logger_audit(struct sl_logger *lg, const struct sl_audit_rec *r)
+{
+	if (!lg || !lg->audit)
+		return -ENODEV;
+	return sl_spsc_push(lg->audit, r, sizeof(*r));
+}
+
 int sl_logger_flush(struct sl_logger *lg, int timeout_ms)
 {
 	uint64_t req = __atomic_add_fetch(&lg->flush_req, 1, __ATOMIC_ACQ_REL);
@@ -1111,6 +1196,7 @@ void sl_logger_stats(const struct sl_logger *lg, struct sl_logger_stats *out)
 	out->ring_drops = 0;
 	for (i = 0; i < n; i++)
 		out->ring_drops += sl_spsc_drops(lg->rings[i].ring);
+	out->audit_drop_queue = lg->audit ? sl_spsc_drops(lg->audit) : 0;
 }
 
 int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
@@ -1142,9 +1228,12 @@ int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
 		pr_warn("cannot start the logger: %s\n", strerror(-err));
 		return err;
 	}
-	pr_info("logging events to %s%s%s\n", l->json_path[0] ? l->json_path : "",
-		l->json_path[0] && l->pcap_path[0] ? " and captures to " : "",
-		l->pcap_path[0] ? l->pcap_path : "");
+	if (l->json_path[0] || l->pcap_path[0])
+		pr_info("logging events to %s%s%s\n", l->json_path[0] ? l->json_path : "",
+			l->json_path[0] && l->pcap_path[0] ? " and captures to " : "",
+			l->pcap_path[0] ? l->pcap_path : "");
+	if (l->audit_path[0])
+		pr_info("audit trail in %s\n", l->audit_path);
 	return 0;
 }
 
@@ -1197,6 +1286,13 @@ int sl_logger_stop(struct sl_logger *lg)
 			(unsigned long long)st.pcap_written, (unsigned long long)st.drop_disk_full,
 			(unsigned long long)st.drop_io_error, (unsigned long long)st.drop_decode,
 			(unsigned long long)st.ring_drops);
+		if (lg->audit)
+			pr_info("logger: %llu audit records, %llu written; dropped %llu (queue full), "
+				"%llu (write errors)\n",
+				(unsigned long long)st.audit_records,
+				(unsigned long long)st.audit_written,
+				(unsigned long long)st.audit_drop_queue,
+				(unsigned long long)st.audit_drop_write);
 	}
 	for (k = 0; k < SINK_COUNT; k++) {
 		struct sink *s = &lg->sinks[k];
@@ -1212,6 +1308,7 @@ int sl_logger_stop(struct sl_logger *lg)
 	ring_buffer__free(lg->rb);
 	for (i = 0; i < lg->n_rings; i++)
 		sl_spsc_destroy(lg->rings[i].ring);
+	sl_spsc_destroy(lg->audit);
 	err = lg->first_err;
 	free(lg->bufs);
 	if (lg->pool)
@@ -1219,6 +1316,30 @@ int sl_logger_stop(struct sl_logger *lg)
 	else
 		free(lg->mem);
 	free(lg->names);
+	free(__atomic_load_n(&lg->names_next, __ATOMIC_ACQUIRE));
 	free(lg);
 	return err;
+}
+
+int sl_logger_set_names(struct sl_logger *lg, const struct sl_rule_meta *names, uint32_t n)
+{
+	struct sl_rule_meta *copy, *old;
+
+	if (!lg)
+		return 0;
+	copy = calloc(n ? n : 1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	if (n)
+		memcpy(copy, names, n * sizeof(*copy));
+	/* The thread takes the table with an exchange; a table it has not
+	 * taken yet is replaced (and freed) here. Both sides only exchange,
+	 * so each table is freed exactly once. n is read after the thread's
+	 * exchange, so a table and its count always come from one call as
+	 * long as calls are not concurrent (sluiced makes them from its
+	 * control thread only). */
+	__atomic_store_n(&lg->n_names_next, n, __ATOMIC_RELAXED);
+	old = __atomic_exchange_n(&lg->names_next, copy, __ATOMIC_ACQ_REL);
+	free(old);
+	return 0;
 }

@@ -57,6 +57,10 @@ struct sl_logger_stats {
 	uint64_t rotations;
 	uint64_t fsyncs;
 	uint64_t ring_drops;     /* records the workers' rings refused, summed */
+	uint64_t audit_records;  /* audit records taken from the audit queue */
+	uint64_t audit_written;  /* audit lines on disk */
+	uint64_t audit_drop_write; /* audit records lost to write errors (also in drop_disk_full/_io_error) */
+	uint64_t audit_drop_queue; /* audit records the queue refused (full) */
 	bool io_uring;           /* false: the pwrite fallback is in use */
 };
 
@@ -85,6 +89,18 @@ int sl_logger_add_ring(struct sl_logger *lg, const char *name, uint32_t slot_siz
 		       struct sl_spsc **out);
 
 /*
+ * Hands an audit record (dataplane/audit.h) to the logger thread, which
+ * resolves the user name and writes it as a JSON line to the audit
+ * output. Never blocks and makes no system call: the record is copied
+ * into a single-producer queue, so only one thread may call this
+ * (sluiced's control loop). 0; -ENOBUFS when the queue is full (the
+ * record is dropped and counted as audit_drop_queue); -ENODEV when the
+ * config has no audit output. NULL-safe (-ENODEV).
+ */
+struct sl_audit_rec;
+int sl_logger_audit(struct sl_logger *lg, const struct sl_audit_rec *r);
+
+/*
  * Waits until every record the sources held when called is written (or
  * counted as dropped), at most timeout_ms. 0, or -ETIMEDOUT.
  */
@@ -99,6 +115,13 @@ void sl_logger_stats(const struct sl_logger *lg, struct sl_logger_stats *out);
  * or the first write error seen, as a negative errno.
  */
 int sl_logger_stop(struct sl_logger *lg);
+
+/*
+ * Names rules by stats slot from the next batch on (a new policy
+ * generation, control/policy.h): names[slot] for slot < n, copied. Called
+ * from one thread at a time. NULL lg: nothing to do. 0 or -ENOMEM.
+ */
+int sl_logger_set_names(struct sl_logger *lg, const struct sl_rule_meta *names, uint32_t n);
 
 /*
  * What sluiced calls: starts the logger for cfg->logging with the loaded

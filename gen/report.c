@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen/hist.h"
+#include "gen/plot.h"
 
 void sl_gen_lat_summary(const uint64_t *hist, uint64_t max, uint64_t sum, struct sl_gen_lat *out)
 {
@@ -84,6 +86,9 @@ int sl_gen_parse_rate(const char *s, double *pps, double *bps)
 		end++;
 		break;
 	}
+	/* "1e308G" overflows to infinity; a pacer cannot keep a rate below SL_GEN_RATE_MIN either. */
+	if (!(v >= SL_GEN_RATE_MIN) || !(v <= SL_GEN_RATE_MAX))
+		return -EINVAL;
 	if (!*end || !strcmp(end, "pps")) {
 		*pps = v;
 		return 0;
@@ -93,4 +98,54 @@ int sl_gen_parse_rate(const char *s, double *pps, double *bps)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int sl_gen_report_plot(const char *path, const char *title, const char *x_label,
+		       const json_t *intervals, const uint64_t *hist, uint64_t lat_max, char *why,
+		       size_t why_len)
+{
+	static const struct {
+		const char *key, *name;
+	} lines[] = { { "target_pps", "offered" }, { "tx_pps", "sent" }, { "rx_pps", "received" } };
+	struct sl_gen_plot p = { .title = title, .x_label = x_label,
+				 .y_label = "packets per second", .hist = hist, .lat_max = lat_max };
+	size_t n = json_array_size(intervals), i;
+	double *buf = NULL;
+	unsigned k;
+	int err;
+
+	/* One x and one y column per line; a missing value is NaN, which the plot leaves out. */
+	if (n) {
+		buf = calloc(n * 4, sizeof(*buf));
+		if (!buf) {
+			snprintf(why, why_len, "--plot %s: out of memory", path);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const json_t *t = json_object_get(json_array_get(intervals, i), "t");
+
+		buf[i] = json_is_number(t) ? json_number_value(t) : NAN;
+	}
+	for (k = 0; k < sizeof(lines) / sizeof(lines[0]); k++) {
+		double *y = buf + n * (1 + p.n_series);
+		bool any = false;
+
+		for (i = 0; i < n; i++) {
+			const json_t *v = json_object_get(json_array_get(intervals, i), lines[k].key);
+
+			y[i] = json_is_number(v) ? json_number_value(v) : NAN;
+			any |= json_is_number(v);
+		}
+		if (!any)
+			continue;
+		p.series[p.n_series].name = lines[k].name;
+		p.series[p.n_series].x = buf;
+		p.series[p.n_series].y = y;
+		p.series[p.n_series].n = n;
+		p.n_series++;
+	}
+	err = sl_gen_plot_write(path, &p, why, why_len);
+	free(buf);
+	return err;
 }

@@ -2,7 +2,8 @@
 /*
  * sluice-gen: the load-test rig (docs/load-test.md).
  *
- *   sluice-gen tx      -i IF --src A --dst B [flows, sizes, rate, --rx]
+ *   sluice-gen tx      -i IF --src A --dst B [flows, sizes, rate, --rx, --engine afxdp]
+ *   sluice-gen tx      -i IF --pcap FILE [--pcap-timing | --rate R] [--loop N]
  *   sluice-gen reflect -i IF [--ports LO-HI]
  *   sluice-gen rx      -i IF [--pass]
  *   sluice-gen search  -i IF --src A --dst B [--trial S] [--loss PCT]
@@ -36,8 +37,10 @@
 #include <bpf/libbpf.h>
 
 #include "config.h"
+#include "gen/cli_parse.h"
 #include "gen/flow.h"
 #include "gen/hist.h"
+#include "gen/plot.h"
 #include "gen/reflect.h"
 #include "gen/report.h"
 #include "gen/rx.h"
@@ -61,11 +64,13 @@ struct opts {
 	bool rx_pass;
 	bool json;
 	bool quiet;
+	const char *plot;  /* --plot FILE: an SVG of the run */
 	double duration;   /* s; 0: until Ctrl-C (or --count) */
 	double drain;      /* s to wait for packets in flight before the last read */
 	double pps, bps;   /* target; both 0: as fast as possible */
 	uint64_t count;
 	struct sl_gen_tx_opts tx;
+	bool engine_given, loop_given; /* --engine, --loop said */
 	const char *src_text, *dst_text, *size_text;
 	bool have_dst_mac, have_src_mac;
 	/* reflect */
@@ -121,11 +126,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sluice-gen tx|reflect|rx|search -i IF [options]\n"
-		"  tx       transmit from IF (XDP live frames); --rx analyses what comes back\n"
+		"  tx       transmit from IF (XDP live frames or AF_XDP); --rx analyses what comes back\n"
 		"  reflect  send every packet arriving on IF back (swap MAC, IP, ports)\n"
 		"  rx       count, check sequences and measure latency of what arrives on IF\n"
 		"  search   highest rate with loss <= --loss (RFC 2544 binary search)\n"
 		"common:  -i, --dev IF   -d, --duration S   -j, --json   -q, --quiet (no live lines)\n"
+		"         --plot FILE    tx, rx, search: draw rates and latency into an SVG\n"
 		"tx and search:\n"
 		"  --src RANGE, --dst RANGE  A, A-B or A/LEN (IPv4 or IPv6; IPv6 varies the last 32 bits)\n"
 		"  --sport RANGE, --dport RANGE  P or P-Q (default 40000 and 9)\n"
@@ -138,7 +144,12 @@ static void usage(FILE *f)
 		"  --count N         stop after N packets\n"
 		"  --threads N       senders (default 1); --cpu N pins sender i to CPU N+i\n"
 		"  --burst N         packets back to back at most when paced (default 64)\n"
-		"  --batch N         the kernel's live-frames batch (default 64, at most 256)\n"
+		"  --batch N         the kernel's live-frames batch (default 64, at most 256);\n"
+		"                    afxdp: frames per kick at most\n"
+		"  --engine E        live (XDP live frames, default) or afxdp (AF_XDP TX, queue i per thread)\n"
+		"  --pcap FILE       replay an Ethernet capture (afxdp; no --src/--dst/--size)\n"
+		"  --pcap-timing     at the capture's own timing (else --rate, or as fast as possible)\n"
+		"  --loop N          send the capture N times (default 1; 0: until -d, --count or Ctrl-C)\n"
 		"  --src-mac MAC, --dst-mac MAC  (default: IF's address, ff:ff:ff:ff:ff:ff)\n"
 		"  --stream N        first stream id (default 0; stream = N + CPU)\n"
 		"  --rx              also analyse on IF (or --rx-dev IF2), report loss and latency\n"
@@ -149,47 +160,6 @@ static void usage(FILE *f)
 		"        --max-rate R (default: the first trial measures it) --max-trials N (default 20)\n"
 		"reflect: --ports LO-HI   reflect only TCP/UDP to these ports, pass the rest\n"
 		"rx:      --pass          let analysed packets through to the stack\n");
-}
-
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (*s == '-')
-		return -EINVAL;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	int i, n = 0;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
-	    s[n])
-		return -EINVAL;
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	return 0;
 }
 
 static int if_mac(const char *dev, uint8_t mac[6])
@@ -212,8 +182,33 @@ enum {
 	O_SRC = 256, O_DST, O_SPORT, O_DPORT, O_PROTO, O_RANDOM, O_VLAN, O_SIZE, O_RATE, O_COUNT,
 	O_THREADS, O_CPU, O_BURST, O_BATCH, O_SRC_MAC, O_DST_MAC, O_STREAM, O_RX, O_RX_DEV,
 	O_RX_PASS, O_DRAIN, O_SKIP, O_TRIAL, O_LOSS, O_RESOLUTION, O_MAX_RATE, O_MAX_TRIALS,
-	O_PORTS, O_PASS,
+	O_PORTS, O_PASS, O_PLOT, O_ENGINE, O_PCAP, O_PCAP_TIMING, O_LOOP,
 };
+
+/* The options of a replay (tx --pcap): 0 or EXIT_USAGE after saying why. */
+static int check_pcap_args(struct opts *o)
+{
+	if (o->cmd != CMD_TX || !o->tx.pcap) {
+		pr_err("--pcap-timing and --loop go with --pcap, which is for tx only");
+		return EXIT_USAGE;
+	}
+	if (o->engine_given && o->tx.engine != SL_GEN_ENGINE_AFXDP) {
+		pr_err("--pcap replays with the AF_XDP engine (--engine afxdp)");
+		return EXIT_USAGE;
+	}
+	if (o->tx.pcap_timing && (o->pps > 0 || o->bps > 0)) {
+		pr_err("--pcap-timing and --rate exclude each other");
+		return EXIT_USAGE;
+	}
+	if (o->src_text || o->dst_text || o->size_text) {
+		pr_err("--pcap sends the capture's frames as they are: no --src, --dst or --size");
+		return EXIT_USAGE;
+	}
+	o->tx.engine = SL_GEN_ENGINE_AFXDP;
+	if (!o->loop_given)
+		o->tx.loops = 1;
+	return 0;
+}
 
 /* Parses argv into o; returns 0, -1 after --help, or EXIT_USAGE after saying why. */
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -240,6 +235,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-rate", required_argument, NULL, O_MAX_RATE },
 		{ "max-trials", required_argument, NULL, O_MAX_TRIALS },
 		{ "ports", required_argument, NULL, O_PORTS }, { "pass", no_argument, NULL, O_PASS },
+		{ "plot", required_argument, NULL, O_PLOT },
+		{ "engine", required_argument, NULL, O_ENGINE }, { "pcap", required_argument, NULL, O_PCAP },
+		{ "pcap-timing", no_argument, NULL, O_PCAP_TIMING },
+		{ "loop", required_argument, NULL, O_LOOP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sport = "40000", *dport = "9", *proto = "udp", *why;
@@ -262,7 +261,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->dev = optarg;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, 86400 * 365, &o->duration))
+			if (sl_gen_parse_seconds(optarg, 86400 * 365, &o->duration))
 				goto bad;
 			break;
 		case 'j':
@@ -293,7 +292,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->tx.flow.random = 1;
 			break;
 		case O_VLAN:
-			if (parse_u64(optarg, 0, 4095, &v))
+			if (sl_gen_parse_u64(optarg, 0, 4095, &v))
 				goto bad;
 			o->tx.spec.has_vlan = 1;
 			o->tx.spec.vlan = (uint16_t)v;
@@ -313,32 +312,32 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case O_COUNT:
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
+			if (sl_gen_parse_u64(optarg, 1, UINT64_MAX, &o->count))
 				goto bad;
 			break;
 		case O_THREADS:
-			if (parse_u64(optarg, 1, SL_GEN_MAX_THREADS, &v))
+			if (sl_gen_parse_u64(optarg, 1, SL_GEN_MAX_THREADS, &v))
 				goto bad;
 			o->tx.threads = (unsigned)v;
 			break;
 		case O_CPU:
-			if (parse_u64(optarg, 0, 4095, &v))
+			if (sl_gen_parse_u64(optarg, 0, 4095, &v))
 				goto bad;
 			o->tx.first_cpu = (int)v;
 			break;
 		case O_BURST:
-			if (parse_u64(optarg, 1, 1u << 20, &v))
+			if (sl_gen_parse_u64(optarg, 1, 1u << 20, &v))
 				goto bad;
 			o->tx.burst = (uint32_t)v;
 			break;
 		case O_BATCH:
-			if (parse_u64(optarg, 1, 256, &v))
+			if (sl_gen_parse_u64(optarg, 1, 256, &v))
 				goto bad;
 			o->tx.batch = (uint32_t)v;
 			break;
 		case O_SRC_MAC:
 		case O_DST_MAC:
-			if (parse_mac(optarg, opt == O_SRC_MAC ? o->tx.spec.src_mac : o->tx.spec.dst_mac))
+			if (sl_gen_parse_mac(optarg, opt == O_SRC_MAC ? o->tx.spec.src_mac : o->tx.spec.dst_mac))
 				goto bad;
 			if (opt == O_SRC_MAC)
 				o->have_src_mac = true;
@@ -346,7 +345,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->have_dst_mac = true;
 			break;
 		case O_STREAM:
-			if (parse_u64(optarg, 0, SL_GEN_MAX_STREAMS - 1, &v))
+			if (sl_gen_parse_u64(optarg, 0, SL_GEN_MAX_STREAMS - 1, &v))
 				goto bad;
 			o->tx.spec.stream_base = (uint16_t)v;
 			break;
@@ -362,31 +361,54 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->rx_pass = true;
 			break;
 		case O_DRAIN:
-			if (parse_seconds(optarg, 60, &o->drain))
+			if (sl_gen_parse_seconds(optarg, 60, &o->drain))
 				goto bad;
 			break;
 		case O_SKIP:
-			if (parse_u64(optarg, 2, UINT32_MAX, &v))
+			if (sl_gen_parse_u64(optarg, 2, UINT32_MAX, &v))
 				goto bad;
 			o->tx.skip_every = (uint32_t)v;
 			break;
 		case O_TRIAL:
-			if (parse_seconds(optarg, 3600, &o->trial) || o->trial < 0.1)
+			if (sl_gen_parse_seconds(optarg, 3600, &o->trial) || o->trial < 0.1)
 				goto bad;
 			break;
 		case O_LOSS:
-			if (parse_seconds(optarg, 100, &o->loss_pct))
+			if (sl_gen_parse_seconds(optarg, 100, &o->loss_pct))
 				goto bad;
 			break;
 		case O_RESOLUTION:
-			if (parse_seconds(optarg, 50, &d) || d <= 0)
+			if (sl_gen_parse_seconds(optarg, 50, &d) || d <= 0)
 				goto bad;
 			o->resolution = d / 100;
 			break;
 		case O_MAX_TRIALS:
-			if (parse_u64(optarg, 1, 100, &v))
+			if (sl_gen_parse_u64(optarg, 1, 100, &v))
 				goto bad;
 			o->max_trials = (unsigned)v;
+			break;
+		case O_PLOT:
+			o->plot = optarg;
+			break;
+		case O_ENGINE:
+			if (!strcmp(optarg, "live") || !strcmp(optarg, "live-frames"))
+				o->tx.engine = SL_GEN_ENGINE_LIVE;
+			else if (!strcmp(optarg, "afxdp") || !strcmp(optarg, "af_xdp"))
+				o->tx.engine = SL_GEN_ENGINE_AFXDP;
+			else
+				goto bad;
+			o->engine_given = true;
+			break;
+		case O_PCAP:
+			o->tx.pcap = optarg;
+			break;
+		case O_PCAP_TIMING:
+			o->tx.pcap_timing = true;
+			break;
+		case O_LOOP:
+			if (sl_gen_parse_u64(optarg, 0, UINT64_MAX, &o->tx.loops))
+				goto bad;
+			o->loop_given = true;
 			break;
 		case O_PORTS:
 			if (sl_gen_parse_port_range(optarg, &r, &why)) {
@@ -410,8 +432,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_err("-i IF (the interface) is required");
 		return EXIT_USAGE;
 	}
+	if (o->plot) {
+		char why_plot[256];
+
+		/* Said now, not after a run whose plot could not be written. */
+		if (o->cmd == CMD_REFLECT) {
+			pr_err("--plot is for tx, rx and search");
+			return EXIT_USAGE;
+		}
+		if (sl_gen_plot_check_path(o->plot, why_plot, sizeof(why_plot))) {
+			pr_err("%s", why_plot);
+			return EXIT_USAGE;
+		}
+	}
 	if (o->cmd != CMD_TX && o->cmd != CMD_SEARCH)
 		return 0;
+	if (o->tx.pcap || o->tx.pcap_timing || o->loop_given)
+		return check_pcap_args(o);
 
 	/* The packet. */
 	if (!o->src_text || !o->dst_text) {
@@ -840,6 +877,37 @@ static json_t *tx_json(const struct opts *o, const struct trial *t,
 	return j;
 }
 
+/* The engine in the tx summary, and what a replay sent. */
+static void engine_json(json_t *txj, const struct sl_gen_tx_info *info)
+{
+	json_object_set_new(txj, "engine", json_string(info->engine));
+	if (info->mode) {
+		json_object_set_new(txj, "afxdp_mode", json_string(info->mode));
+		json_object_set_new(txj, "queues", json_integer(info->queues));
+	}
+	if (info->pcap_packets)
+		json_object_set_new(txj, "pcap", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "records",
+			(json_int_t)info->pcap_records, "packets", (json_int_t)info->pcap_packets,
+			"skipped_long", (json_int_t)info->pcap_skipped_long, "skipped_short",
+			(json_int_t)info->pcap_skipped_short, "skipped_snapped",
+			(json_int_t)info->pcap_skipped_snapped, "loops_done",
+			(json_int_t)info->loops_done));
+}
+
+static void print_engine_text(const struct sl_gen_tx_info *info)
+{
+	if (!info->mode)
+		return;
+	printf("engine: AF_XDP, %s mode, %u queue%s\n", info->mode, info->queues,
+	       info->queues == 1 ? "" : "s");
+	if (info->pcap_packets)
+		printf("pcap: %llu of %llu records replayed, %llu loops done; skipped: %llu too long, %llu too short, %llu cut short\n",
+		       (unsigned long long)info->pcap_packets, (unsigned long long)info->pcap_records,
+		       (unsigned long long)info->loops_done, (unsigned long long)info->pcap_skipped_long,
+		       (unsigned long long)info->pcap_skipped_short,
+		       (unsigned long long)info->pcap_skipped_snapped);
+}
+
 static int open_rx(const struct opts *o, struct sl_gen_rx **rx)
 {
 	struct sl_gen_rx_opts ro = { .dev = o->rx_dev ? o->rx_dev : o->dev, .pass = o->rx_pass };
@@ -856,6 +924,7 @@ static int cmd_tx(struct opts *o)
 	struct sl_gen_tx *tx = NULL;
 	struct sl_gen_rx *rx = NULL;
 	struct trial res = { 0 };
+	struct sl_gen_tx_info info;
 	json_t *out = json_object(), *intervals = json_array(), *txj, *rxj = NULL;
 	char why[256], a[32], b[32];
 	double secs = o->duration;
@@ -863,13 +932,18 @@ static int cmd_tx(struct opts *o)
 	bool reached = true;
 
 	if (secs < 0)
-		secs = o->count ? 0 : 10;
+		secs = o->count || o->tx.pcap ? 0 : 10;
 	err = sl_gen_tx_open(&o->tx, &tx, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
-		rc = err == -ENODEV || err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+		rc = err == -ENODEV || err == -EINVAL || err == -ENODATA || err == -EFBIG ||
+		     err == -EMSGSIZE ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
+	sl_gen_tx_info(tx, &info);
+	/* A replay's bit rate becomes packets from the capture's mean size. */
+	if (o->tx.pcap && o->bps > 0)
+		o->pps = o->bps / (info.mean_wire * 8);
 	if (o->rx) {
 		err = open_rx(o, &rx);
 		if (err) {
@@ -886,6 +960,8 @@ static int cmd_tx(struct opts *o)
 	json_object_set_new(out, "command", json_string("tx"));
 	json_object_set_new(out, "dev", json_string(o->dev));
 	json_object_set_new(out, "tx", txj);
+	sl_gen_tx_info(tx, &info);
+	engine_json(txj, &info);
 	if (rx) {
 		rxj = rx_json(res.rx, res.sent, res.secs, NULL);
 		json_object_set_new(out, "rx", rxj);
@@ -895,11 +971,22 @@ static int cmd_tx(struct opts *o)
 		printf("tx: %llu packets in %.2f s: %s, %s\n", (unsigned long long)res.tx.packets, res.secs,
 		       sl_gen_fmt_pps(json_real_value(json_object_get(txj, "pps")), a, sizeof(a)),
 		       sl_gen_fmt_bps(json_real_value(json_object_get(txj, "bps")), b, sizeof(b)));
+		print_engine_text(&info);
 		if (rxj)
 			print_rx_text(rxj);
 	}
 	if (emit(o, out))
 		goto out;
+	if (o->plot) {
+		char title[128];
+
+		snprintf(title, sizeof(title), "sluice-gen tx on %s", o->dev);
+		if (sl_gen_report_plot(o->plot, title, "time (s)", intervals, res.rx ? res.rx->hist : NULL,
+				       res.rx ? res.rx->lat_max_ns : 0, why, sizeof(why))) {
+			pr_err("%s", why);
+			goto out;
+		}
+	}
 	if (o->pps > 0 && !json_is_true(json_object_get(txj, "reached")))
 		reached = false;
 	/* A count reached before the duration is not a rate failure either way. */
@@ -927,8 +1014,10 @@ static int cmd_search(struct opts *o)
 	struct sl_gen_rx *rx = NULL;
 	struct sl_gen_search s;
 	json_t *out = json_object(), *trials = json_array(), *scratch = json_array();
+	json_t *plot_pts = json_array();
+	struct sl_gen_rx_snap *best = NULL; /* the last trial that passed, for --plot */
 	char why[256], a[32], b[32];
-	double rate;
+	double rate, elapsed = 0;
 	int err, rc = EXIT_RUNTIME;
 
 	err = sl_gen_tx_open(&o->tx, &tx, why, sizeof(why));
@@ -965,7 +1054,6 @@ static int cmd_search(struct opts *o)
 			break;
 		}
 		rxj = rx_json(t.rx, t.sent, t.secs, &lost);
-		free(t.rx);
 		pps = achieved_pps(&t);
 		loss_pct = t.tx.packets ? 100.0 * (double)lost / (double)(t.tx.packets) : 100;
 		pass = t.tx.packets > 0 && loss_pct <= o->loss_pct;
@@ -974,6 +1062,17 @@ static int cmd_search(struct opts *o)
 			rate = pps;
 		}
 		sl_gen_search_record(&s, rate, pass);
+		/* The plot: one point per trial at its end; the latency of the last pass, the result. */
+		elapsed += t.secs;
+		json_array_append_new(plot_pts, json_pack("{s:f, s:f, s:f, s:f}", "t", elapsed, "target_pps",
+			rate, "tx_pps", pps, "rx_pps",
+			t.secs > 0 ? (double)rx_distinct(t.rx) / t.secs : 0.0));
+		if (pass) {
+			free(best);
+			best = t.rx;
+			t.rx = NULL;
+		}
+		free(t.rx);
 		json_array_append_new(trials,
 			json_pack("{s:f, s:f, s:I, s:I, s:f, s:b, s:o}", "target_pps", rate,
 				  "tx_pps", pps, "sent", (json_int_t)t.tx.packets, "lost",
@@ -1006,8 +1105,21 @@ static int cmd_search(struct opts *o)
 		       s.trials, o->trial);
 	if (emit(o, out))
 		goto out;
+	if (o->plot) {
+		char title[128];
+
+		snprintf(title, sizeof(title), "sluice-gen search on %s", o->dev);
+		if (sl_gen_report_plot(o->plot, title, "time (s), one point per trial", plot_pts,
+				       best ? best->hist : NULL, best ? best->lat_max_ns : 0, why,
+				       sizeof(why))) {
+			pr_err("%s", why);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
+	free(best);
+	json_decref(plot_pts);
 	json_decref(scratch);
 	json_decref(trials);
 	json_decref(out);
@@ -1122,6 +1234,16 @@ static int cmd_passive(struct opts *o)
 	json_object_set_new(out, "intervals", json_incref(intervals));
 	if (emit(o, out))
 		goto out;
+	if (o->plot && rx) {
+		char title[128];
+
+		snprintf(title, sizeof(title), "sluice-gen rx on %s", o->dev);
+		if (sl_gen_report_plot(o->plot, title, "time (s)", intervals, snaps[k]->hist,
+				       snaps[k]->lat_max_ns, why, sizeof(why))) {
+			pr_err("%s", why);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	free(snaps[0]);

@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include "gen/pacer.h"
+#include "gen/xsk.h"
 #include "gen_tx.skel.h"
 
 /*
@@ -48,6 +49,8 @@ struct sender {
 };
 
 struct sl_gen_tx {
+	struct sl_gen_xsk *xsk; /* the AF_XDP engine: every call goes there */
+	double mean_wire;
 	struct gen_tx *skel;
 	int prog_fd;
 	int slots_fd;
@@ -75,7 +78,19 @@ static uint64_t now_ns(void)
 
 int sl_gen_tx_prog_fd(const struct sl_gen_tx *tx)
 {
-	return tx->prog_fd;
+	return tx->xsk ? -1 : tx->prog_fd;
+}
+
+void sl_gen_tx_info(const struct sl_gen_tx *tx, struct sl_gen_tx_info *info)
+{
+	if (tx->xsk) {
+		sl_gen_xsk_info(tx->xsk, info);
+	} else {
+		memset(info, 0, sizeof(*info));
+		info->engine = "live-frames";
+	}
+	if (!info->mean_wire)
+		info->mean_wire = tx->mean_wire;
 }
 
 const uint8_t *sl_gen_tx_frame(const struct sl_gen_tx *tx, size_t *len)
@@ -86,11 +101,15 @@ const uint8_t *sl_gen_tx_frame(const struct sl_gen_tx *tx, size_t *len)
 
 int sl_gen_tx_slot_read(struct sl_gen_tx *tx, unsigned i, struct sl_gen_tx_slot *slot)
 {
+	if (tx->xsk)
+		return -EOPNOTSUPP;
 	return bpf_map_lookup_elem(tx->slots_fd, &i, slot) ? -errno : 0;
 }
 
 int sl_gen_tx_slot_write(struct sl_gen_tx *tx, unsigned i, const struct sl_gen_tx_slot *slot)
 {
+	if (tx->xsk)
+		return -EOPNOTSUPP;
 	return bpf_map_update_elem(tx->slots_fd, &i, slot, 0) ? -errno : 0;
 }
 
@@ -103,6 +122,27 @@ int sl_gen_tx_open(const struct sl_gen_tx_opts *o, struct sl_gen_tx **out, char 
 	int err, len;
 
 	*out = NULL;
+	if (o->engine == SL_GEN_ENGINE_AFXDP) {
+		tx = calloc(1, sizeof(*tx));
+		if (!tx) {
+			snprintf(why, why_len, "out of memory");
+			return -ENOMEM;
+		}
+		tx->prog_fd = -1;
+		if (!o->pcap && o->sizes.n)
+			tx->mean_wire = sl_gen_sizes_mean(&o->sizes);
+		err = sl_gen_xsk_open(o, &tx->xsk, why, why_len);
+		if (err) {
+			free(tx);
+			return err;
+		}
+		*out = tx;
+		return 0;
+	}
+	if (o->pcap) {
+		snprintf(why, why_len, "a capture is replayed by the AF_XDP engine only");
+		return -EINVAL;
+	}
 	err = sl_gen_layout(&o->spec, &lay);
 	if (err) {
 		snprintf(why, why_len, "cannot lay out the packet (family, protocol or VLAN)");
@@ -117,6 +157,7 @@ int sl_gen_tx_open(const struct sl_gen_tx_opts *o, struct sl_gen_tx **out, char 
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
+	tx->mean_wire = sl_gen_sizes_mean(&o->sizes);
 	tx->burst = o->burst ? o->burst : SL_GEN_DEFAULT_BURST;
 	tx->batch = o->batch ? o->batch : 64;
 	tx->n_threads = o->threads ? o->threads : 1;
@@ -285,6 +326,8 @@ int sl_gen_tx_start(struct sl_gen_tx *tx, double pps, uint64_t count)
 	unsigned i;
 	int err = 0;
 
+	if (tx->xsk)
+		return sl_gen_xsk_start(tx->xsk, pps, count);
 	if (tx->running || !tx->ifindex)
 		return -EINVAL;
 	if (sigaction(SIGUSR1, &sa, NULL))
@@ -336,6 +379,8 @@ bool sl_gen_tx_done(struct sl_gen_tx *tx)
 	bool done = true;
 	unsigned i;
 
+	if (tx->xsk)
+		return sl_gen_xsk_done(tx->xsk);
 	if (!tx->running)
 		return true;
 	for (i = 0; i < tx->n_threads; i++) {
@@ -357,6 +402,10 @@ void sl_gen_tx_totals(struct sl_gen_tx *tx, struct sl_gen_tx_totals *t)
 	struct sl_gen_tx_slot slot;
 	unsigned i;
 
+	if (tx->xsk) {
+		sl_gen_xsk_totals(tx->xsk, t);
+		return;
+	}
 	memset(t, 0, sizeof(*t));
 	t->calls = tx->calls_base;
 	for (i = 0; i < tx->n_threads; i++) {
@@ -379,6 +428,8 @@ int sl_gen_tx_stop(struct sl_gen_tx *tx, char *why, size_t why_len)
 	unsigned i;
 	int err = 0;
 
+	if (tx->xsk)
+		return sl_gen_xsk_stop(tx->xsk, why, why_len);
 	if (!tx->running)
 		return 0;
 	atomic_store(&tx->stop, true);
@@ -421,6 +472,8 @@ int sl_gen_tx_stream_sent(struct sl_gen_tx *tx, uint64_t sent[SL_GEN_MAX_STREAMS
 	unsigned i;
 	int err;
 
+	if (tx->xsk)
+		return sl_gen_xsk_stream_sent(tx->xsk, sent);
 	memset(sent, 0, sizeof(*sent) * SL_GEN_MAX_STREAMS);
 	for (i = 0; i < tx->n_threads; i++) {
 		err = sl_gen_tx_slot_read(tx, i, &slot);
@@ -437,6 +490,8 @@ int sl_gen_tx_reset(struct sl_gen_tx *tx)
 	unsigned i;
 	int err;
 
+	if (tx->xsk)
+		return sl_gen_xsk_reset(tx->xsk);
 	if (tx->running)
 		return -EBUSY;
 	for (i = 0; i < SL_GEN_MAX_THREADS; i++) {
@@ -453,6 +508,7 @@ void sl_gen_tx_close(struct sl_gen_tx *tx)
 	if (!tx)
 		return;
 	sl_gen_tx_stop(tx, NULL, 0);
+	sl_gen_xsk_close(tx->xsk);
 	gen_tx__destroy(tx->skel);
 	free(tx->frame);
 	free(tx);

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * sluice-gen's transmit engine: xdp/gen_tx.bpf.c run by BPF_PROG_RUN in
+ * sluice-gen's transmitter. With SL_GEN_ENGINE_AFXDP every call below is
+ * handed to the AF_XDP engine (gen/xsk.h), which behaves alike; the rest
+ * of this comment is about the default engine.
+ *
+ * The live-frames engine: xdp/gen_tx.bpf.c run by BPF_PROG_RUN in
  * live-frames mode, one sender thread per core (optionally pinned), each
  * with its own slot in the program (sequence, counters, pacing) and its
  * share of the rate. A call lasts seconds; the program paces the packets
@@ -20,6 +24,12 @@
 
 #define SL_GEN_DEFAULT_BURST 64
 
+/* How packets leave: see docs/load-test.md, "Engines". */
+enum sl_gen_engine {
+	SL_GEN_ENGINE_LIVE = 0, /* BPF_PROG_RUN live frames (xdp/gen_tx.bpf.c) */
+	SL_GEN_ENGINE_AFXDP,    /* AF_XDP TX sockets, one per queue (gen/xsk.c) */
+};
+
 struct sl_gen_tx_opts {
 	const char *dev;            /* NULL: load only (tests run the program by hand) */
 	struct sl_gen_spec spec;
@@ -30,6 +40,23 @@ struct sl_gen_tx_opts {
 	unsigned threads;           /* 0: 1 */
 	int first_cpu;              /* thread i runs on CPU first_cpu + i; -1: not pinned */
 	uint32_t skip_every;        /* testing: see sl_gen_tx_cfg */
+	enum sl_gen_engine engine;
+	/* AF_XDP only: replay this capture (gen/pcapsrc.h) instead of generating. */
+	const char *pcap;
+	bool pcap_timing;           /* at the capture's own timing (no rate then) */
+	uint64_t loops;             /* times the capture is sent; 0: until stopped */
+};
+
+/* What a transmitter is, for the summary. */
+struct sl_gen_tx_info {
+	const char *engine;         /* "live-frames" or "afxdp" */
+	const char *mode;           /* AF_XDP: "copy" or "zerocopy"; else NULL */
+	unsigned queues;            /* AF_XDP: sockets, on queues 0..queues-1 */
+	double mean_wire;           /* mean packet size on the wire, FCS included */
+	/* Replay: the capture's records, packets kept and skipped, loops completed. */
+	uint64_t pcap_records, pcap_packets, pcap_skipped_long, pcap_skipped_short,
+		pcap_skipped_snapped;
+	uint64_t loops_done;
 };
 
 struct sl_gen_tx_totals {
@@ -82,7 +109,10 @@ int sl_gen_tx_stream_sent(struct sl_gen_tx *tx, uint64_t sent[SL_GEN_MAX_STREAMS
 /* Zeroes the program's state and the totals; senders must be stopped. */
 int sl_gen_tx_reset(struct sl_gen_tx *tx);
 
-/* The program's fd and the template (largest size, no metadata), for tests. */
+/* Fills info about tx. */
+void sl_gen_tx_info(const struct sl_gen_tx *tx, struct sl_gen_tx_info *info);
+
+/* The program's fd (-1 for AF_XDP) and the template (largest size, no metadata), for tests. */
 int sl_gen_tx_prog_fd(const struct sl_gen_tx *tx);
 const uint8_t *sl_gen_tx_frame(const struct sl_gen_tx *tx, size_t *len);
 

@@ -9,6 +9,8 @@ SL_PACKAGES=(
   libbpf-dev libxdp-dev libyaml-dev libcmocka-dev liburing-dev libnuma-dev
   libmnl-dev libjansson-dev libpcap-dev iproute2 nftables python3
   python3-yaml ethtool qemu-system-x86 busybox-static cpio tcpdump
+  dpdk-dev librte-net-af-xdp23 librte-mempool-ring23
+  libmicrohttpd-dev libsystemd-dev prometheus curl
 )
 
 sl_die() {
@@ -28,12 +30,27 @@ sl_install_deps() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log=$(mktemp)
+  # Packages we install must not start services: the prometheus package
+  # (our only source of promtool) would otherwise start a server on :9090.
+  # policy-rc.d (only if none exists) stops invoke-rc.d from starting them;
+  # the units those packages enabled are disabled again below.
+  local own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
   if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
     cat "$log" >&2
     rm -f "$log"
     sl_die "could not install: ${missing[*]}"
   fi
+  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
+  for p in "${missing[@]}"; do
+    if [ "$p" = prometheus ] && command -v systemctl >/dev/null; then
+      systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+    fi
+  done
   rm -f "$log"
 }
 

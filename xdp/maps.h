@@ -159,6 +159,50 @@ struct {
 	__type(value, struct sl_logger_counters);
 } sl_logger_stats SEC(".maps");
 
+/*
+ * [0] the generation number, [1] a hash of the policy this instance was
+ * built from (control/policy.c). Written by userspace and never read by
+ * the program: a restarted sluiced compares it with its saved state.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_generation SEC(".maps");
+
+/*
+ * RX queue id -> the AF_XDP socket of the worker serving that queue
+ * (docs/dataplane.md). Filled by the workers in sluiced; an empty slot
+ * makes steered packets follow the no_socket policy.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, SL_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_xsks SEC(".maps");
+
+/* enum sl_steer_stat -> packets and bytes, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_STEER_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_steer_stats SEC(".maps");
+
+/*
+ * Flow 5-tuple -> the inspect stage's verdict on the flow (abi.h,
+ * xdp/flowcache.h). Written by the stage in userspace; the least recently
+ * used flow makes room when it is full.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SL_FLOWCACHE_ENTRIES);
+	__type(key, struct sl_flow_key);
+	__type(value, struct sl_flow_verdict);
+} sl_flowcache SEC(".maps");
+
 /* Scratch bitmap, per CPU: too large for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -153,17 +153,19 @@ static __always_inline void sl_log_stat(__u32 stat)
  * function, verified once; rules that do not log never call it.
  */
 __noinline int sl_log_event(struct xdp_md *ctx, const struct sl_pkt *p, const struct sl_rule *rule,
-			    __u32 idx, __u32 verdict)
+			    __u32 verdict)
 {
 	void *data, *data_end;
 	struct sl_log_state *st;
 	struct sl_event *ev;
-	__u32 n, len;
+	__u32 n, len, slot;
 	__u64 now;
 
 	if (!ctx || !p || !rule)
 		return 0;
-	st = bpf_map_lookup_elem(&sl_log_state, &idx);
+	/* Counters and log state follow the rule's stable slot, not its position. */
+	slot = rule->stat_slot;
+	st = bpf_map_lookup_elem(&sl_log_state, &slot);
 	if (!st)
 		return 0;
 	if (rule->log_sample > 1) {
@@ -227,7 +229,7 @@ __noinline int sl_log_event(struct xdp_md *ctx, const struct sl_pkt *p, const st
 		    (p->tcp_flags_valid ? SL_EVF_TCP_FLAGS : 0) |
 		    (p->icmp != SL_ICMP_NONE ? SL_EVF_ICMP : 0);
 	ev->ts_ns = now;
-	ev->rule = idx;
+	ev->rule = slot;
 	ev->reason = verdict == SL_EV_VERDICT_DROP ? SL_REASON_RULE : SL_REASON_NONE;
 	ev->ifindex = ctx->ingress_ifindex;
 	ev->rx_queue = ctx->rx_queue_index;
@@ -293,7 +295,7 @@ static __always_inline __u32 sl_walk(__u64 word, __u32 base, __u64 bytes, const 
 		rule = bpf_map_lookup_elem(&sl_rules, &idx);
 		if (!rule)
 			break;
-		sl_count(&sl_rule_stats, idx, bytes);
+		sl_count(&sl_rule_stats, rule->stat_slot, bytes);
 		if (log && (rule->flags & SL_RULE_F_LOG))
 			sl_log_note(idx, rule->action == SL_ACT_ACCEPT ? SL_EV_VERDICT_PASS
 					 : rule->action == SL_ACT_DROP ? SL_EV_VERDICT_DROP
@@ -302,6 +304,9 @@ static __always_inline __u32 sl_walk(__u64 word, __u32 base, __u64 bytes, const 
 			return SL_CLASSIFY_RESULT(SL_VERDICT_PASS, SL_REASON_NONE);
 		if (rule->action == SL_ACT_DROP)
 			return SL_CLASSIFY_RESULT(SL_VERDICT_DROP, SL_REASON_RULE);
+		/* The entry program redirects it (sl_steer in sluice.bpf.c). */
+		if (rule->action == SL_ACT_STEER)
+			return SL_CLASSIFY_RESULT(SL_VERDICT_STEER, SL_REASON_NONE);
 	}
 	return SL_WALK_CONTINUE;
 }
@@ -375,7 +380,7 @@ __noinline int sl_log_flush(struct xdp_md *ctx, const struct sl_pkt *p)
 		idx = pd->rule[i];
 		rule = bpf_map_lookup_elem(&sl_rules, &idx);
 		if (rule)
-			sl_log_event(ctx, p, rule, idx, pd->verdict[i]);
+			sl_log_event(ctx, p, rule, pd->verdict[i]);
 	}
 	pd->n = 0;
 	return 0;

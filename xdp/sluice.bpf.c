@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "maps.h"
 #include "rules.h"
+#include "flowcache.h"
 
 const volatile struct sl_prog_cfg sl_cfg = {
 	.default_verdict = SL_VERDICT_DROP,
@@ -25,6 +26,31 @@ static __always_inline int sl_finish(__u32 verdict, __u32 reason, __u64 bytes)
 		return XDP_DROP;
 	}
 	return XDP_PASS;
+}
+
+/*
+ * A packet a steer rule decided goes to the AF_XDP socket of its RX queue
+ * (docs/dataplane.md). When the queue has no socket, bpf_redirect_map
+ * returns the low bits of its flags instead: XDP_PASS (fail-open) or
+ * XDP_DROP (fail-closed) from the rodata, so the policy costs no lookup of
+ * its own and the return value says which way the packet went.
+ */
+static __always_inline int sl_steer(struct xdp_md *ctx, __u64 bytes)
+{
+	__u64 fallback = (sl_cfg.flags & SL_CFG_STEER_DROP) ? XDP_DROP : XDP_PASS;
+	long act = bpf_redirect_map(&sl_xsks, ctx->rx_queue_index, fallback);
+
+	if (act == XDP_REDIRECT) {
+		sl_count(&sl_steer_stats, SL_STEER_REDIRECTED, bytes);
+		sl_count(&sl_verdicts, SL_VERDICT_STEER, bytes);
+		return XDP_REDIRECT;
+	}
+	if (act == XDP_DROP) {
+		sl_count(&sl_steer_stats, SL_STEER_NO_SOCKET_DROP, bytes);
+		return sl_finish(SL_VERDICT_DROP, SL_REASON_NO_SOCKET, bytes);
+	}
+	sl_count(&sl_steer_stats, SL_STEER_NO_SOCKET_PASS, bytes);
+	return sl_finish(SL_VERDICT_PASS, SL_REASON_NONE, bytes);
 }
 
 static __always_inline int sl_malformed(__u32 reason, __u64 bytes)
@@ -73,6 +99,22 @@ int sluice_xdp(struct xdp_md *ctx)
 	/* Events of logging rules; pruned at load when no rule logs. */
 	if (sl_cfg.flags & SL_CFG_LOG)
 		sl_log_flush(ctx, &p);
+	/* Pruned at load when no rule steers. */
+	if ((sl_cfg.flags & SL_CFG_STEER) && (verdict & 0xff) == SL_VERDICT_STEER) {
+		/*
+		 * A steered flow the inspect stage has judged is decided here
+		 * instead of in userspace (docs/inspect.md). After the rules, so
+		 * a rule change applies to judged flows at once, and traffic no
+		 * rule steers never pays for the lookup. Pruned without inspection.
+		 */
+		if (sl_cfg.flags & SL_CFG_FLOWCACHE) {
+			__u32 fr = sl_flowcache_result(&p);
+
+			if (fr != SL_FLOWCACHE_MISS)
+				return sl_finish(fr & 0xff, fr >> 8, bytes);
+		}
+		return sl_steer(ctx, bytes);
+	}
 	return sl_finish(verdict & 0xff, verdict >> 8, bytes);
 }
 

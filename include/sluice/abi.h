@@ -120,6 +120,7 @@ enum sl_action {
 	SL_ACT_ACCEPT = 0,
 	SL_ACT_DROP = 1,
 	SL_ACT_COUNT = 2, /* count and continue with the next matching rule */
+	SL_ACT_STEER = 3, /* to the AF_XDP socket of the receiving queue (sl_xsks) */
 };
 
 /*
@@ -134,7 +135,13 @@ struct sl_rule {
 	__u32 log_sample;  /* log 1 in N matches; 0 and 1 log every one */
 	__u32 log_rate;    /* events per second per CPU; 0: no limit */
 	__u16 capture_len; /* bytes captured, 0..SL_CAPTURE_MAX (events.h) */
-	__u16 pad16;
+	/*
+	 * Index of the rule's counters in sl_rule_stats and of its log state
+	 * in sl_log_state, 0..SL_MAX_RULES-1. Stable while the rule exists,
+	 * whatever its position: a new generation of the rules moves
+	 * positions, not counters (docs/control.md, "Generations").
+	 */
+	__u16 stat_slot;
 	__u32 pad[3];      /* 32 bytes: the program indexes sl_rules with a shift */
 };
 
@@ -149,7 +156,8 @@ struct sl_rule_meta {
 enum sl_verdict {
 	SL_VERDICT_PASS = 0,
 	SL_VERDICT_DROP = 1,
-	SL_VERDICT_COUNT = 2,
+	SL_VERDICT_STEER = 2, /* redirected into an AF_XDP socket (docs/dataplane.md) */
+	SL_VERDICT_COUNT = 3,
 };
 
 /*
@@ -180,7 +188,9 @@ enum sl_reason {
 	SL_REASON_NON_IP = 19,         /* not IPv4/IPv6 and non_ip is drop */
 	SL_REASON_IP_FRAG = 20,        /* a fragment and fragments is drop */
 	SL_REASON_TABLE_MISS = 21,     /* a classification table lacked an entry: fail closed */
-	SL_REASON_COUNT = 22,
+	SL_REASON_NO_SOCKET = 22,      /* steered, no AF_XDP socket on the queue, steering fails closed */
+	SL_REASON_FLOW_DENY = 23,      /* the flow's cached inspect verdict is deny (sl_flowcache) */
+	SL_REASON_COUNT = 24,
 };
 
 /* Packets and bytes; per-CPU in every counter map. */
@@ -217,6 +227,57 @@ struct sl_prog_cfg {
 /* sl_prog_cfg.flags */
 #define SL_CFG_IP4_TABLE 0x1 /* sl_dir24/sl_dir8 hold IPv4 prefixes (else no IPv4 prefix is in a set) */
 #define SL_CFG_LOG 0x2 /* some rule logs: without it the event code is pruned at load */
+#define SL_CFG_STEER 0x4 /* some rule steers: without it the XSKMAP code is pruned at load */
+#define SL_CFG_STEER_DROP 0x8 /* steered packets with no socket on their queue are dropped, not passed */
+#define SL_CFG_FLOWCACHE 0x10 /* the inspect stage writes flow verdicts: without it the sl_flowcache lookup is pruned */
+
+/*
+ * Steering (docs/dataplane.md): sl_xsks maps an RX queue id to the
+ * AF_XDP socket of the worker serving it. The program indexes it by the
+ * receiving queue only, so one interface at a time has workers.
+ */
+#define SL_MAX_QUEUES 256
+
+/* Index of sl_steer_stats: what became of steered packets. Append only. */
+enum sl_steer_stat {
+	SL_STEER_REDIRECTED = 0, /* handed to the queue's socket */
+	SL_STEER_NO_SOCKET_PASS = 1, /* no socket: passed to the kernel (fail-open) */
+	SL_STEER_NO_SOCKET_DROP = 2, /* no socket: dropped (fail-closed) */
+	SL_STEER_STAT_COUNT = 3,
+};
+
+/*
+ * The flow verdict cache (docs/inspect.md): the inspect stage writes the
+ * verdict on a flow it has judged (a TLS connection, by its ClientHello)
+ * into sl_flowcache, so the program decides the rest of that flow without
+ * visiting userspace again (xdp/flowcache.h). Keyed by the 5-tuple as the
+ * packets the stage judged carry it (client to server).
+ */
+#define SL_FLOWCACHE_ENTRIES 65536
+
+struct sl_flow_key {
+	__u8 src[16];  /* IPv4 in the first four bytes, the rest zero */
+	__u8 dst[16];
+	__u16 sport;   /* host order, as in the program's struct sl_pkt */
+	__u16 dport;
+	__u8 proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;   /* 4 or 6 */
+	__u8 pad[2];   /* zero: the key is hashed as bytes */
+};
+
+/* sl_flow_verdict.verdict. Never renumber. */
+enum sl_flow_action {
+	SL_FLOW_PASS = 0, /* XDP_PASS instead of the steer its rule says: no more userspace */
+	SL_FLOW_DROP = 1,
+};
+
+struct sl_flow_verdict {
+	__u64 expires_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) after which the entry is ignored */
+	__u32 ttl_s;      /* a packet seen with less than half of this left pushes expires_ns on */
+	__u8 verdict;     /* enum sl_flow_action */
+	__u8 source;      /* who judged: 1 DNS, 2 TLS (for stats and dumps) */
+	__u8 pad[2];
+};
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct sl_rule_bits) == SL_MAX_RULES / 8, "rule bits");
@@ -227,6 +288,8 @@ _Static_assert(sizeof(struct sl_rule) == 32, "rule");
 _Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
 _Static_assert(sizeof(struct sl_counter) == 16, "counter");
 _Static_assert(sizeof(struct sl_prog_cfg) == 32, "prog cfg");
+_Static_assert(sizeof(struct sl_flow_key) == 40, "flow key");
+_Static_assert(sizeof(struct sl_flow_verdict) == 16, "flow verdict");
 #endif
 
 #endif /* SLUICE_ABI_H */

@@ -40,32 +40,32 @@ struct sl_ctl_hdr {
 };
 
 /*
- * Commands. A reply carries the command of its request. Commands marked
- * "later" are reserved: the daemon answers them with EOPNOTSUPP until
- * they are implemented.
+ * Commands. A reply carries the command of its request. A change (rule,
+ * set) without TX_ID is one generation of its own; with the TX_ID of an
+ * open transaction it is staged until TX_COMMIT (docs/control.md).
  */
 enum sl_ctl_cmd {
 	SL_CTL_CMD_UNSPEC = 0,
 	SL_CTL_CMD_STATUS = 1,      /* do: one reply with the daemon's state */
 	SL_CTL_CMD_STATS = 2,       /* dump: counters per verdict, reason, rule */
-	SL_CTL_CMD_IFACE_ATTACH = 3, /* later */
-	SL_CTL_CMD_IFACE_DETACH = 4, /* later */
-	SL_CTL_CMD_IFACE_LIST = 5,  /* later */
-	SL_CTL_CMD_RULE_ADD = 6,    /* later */
-	SL_CTL_CMD_RULE_DELETE = 7, /* later */
-	SL_CTL_CMD_RULE_REPLACE = 8, /* later */
-	SL_CTL_CMD_RULE_LIST = 9,   /* later */
-	SL_CTL_CMD_SET_CREATE = 10, /* later */
-	SL_CTL_CMD_SET_DELETE = 11, /* later */
-	SL_CTL_CMD_SET_ADD = 12,    /* later: add elements */
-	SL_CTL_CMD_SET_REMOVE = 13, /* later: delete elements */
-	SL_CTL_CMD_SET_FLUSH = 14,  /* later */
-	SL_CTL_CMD_SET_LIST = 15,   /* later */
-	SL_CTL_CMD_SET_LOAD = 16,   /* later: bulk load from a file */
-	SL_CTL_CMD_RELOAD = 17,     /* later: re-read the config */
-	SL_CTL_CMD_TX_BEGIN = 18,   /* later */
-	SL_CTL_CMD_TX_COMMIT = 19,  /* later */
-	SL_CTL_CMD_TX_ABORT = 20,   /* later */
+	SL_CTL_CMD_IFACE_ATTACH = 3, /* do: IFNAME [XDP_MODE]; attach the live program, pin its link */
+	SL_CTL_CMD_IFACE_DETACH = 4, /* do: IFNAME */
+	SL_CTL_CMD_IFACE_LIST = 5,  /* dump: one IFACE nest per message */
+	SL_CTL_CMD_RULE_ADD = 6,    /* do: RULE_TEXT [POSITION|BEFORE|AFTER] [TX_ID] */
+	SL_CTL_CMD_RULE_DELETE = 7, /* do: RULE_NAME [TX_ID] */
+	SL_CTL_CMD_RULE_REPLACE = 8, /* do: RULE_NAME RULE_TEXT [TX_ID]; same position and counters */
+	SL_CTL_CMD_RULE_LIST = 9,   /* dump: RULE_NAME, POSITION, RULE_TEXT per message */
+	SL_CTL_CMD_SET_CREATE = 10, /* do: SET_NAME [PREFIX...] [TX_ID] */
+	SL_CTL_CMD_SET_DELETE = 11, /* do: SET_NAME [TX_ID]; EBUSY while a rule names it */
+	SL_CTL_CMD_SET_ADD = 12,    /* do: SET_NAME PREFIX... [TX_ID]: add elements */
+	SL_CTL_CMD_SET_REMOVE = 13, /* do: SET_NAME PREFIX... [TX_ID]: delete elements */
+	SL_CTL_CMD_SET_FLUSH = 14,  /* do: SET_NAME [TX_ID] */
+	SL_CTL_CMD_SET_LIST = 15,   /* dump: SET_NAME, SET_SIZE per set; [SET_NAME]: its PREFIXes too */
+	SL_CTL_CMD_SET_LOAD = 16,   /* do: SET_NAME [PREFIX...] [TX_ID]: add, creating the set */
+	SL_CTL_CMD_RELOAD = 17,     /* do: re-read the config, apply it as one generation */
+	SL_CTL_CMD_TX_BEGIN = 18,   /* do: one reply with TX_ID, bound to this connection */
+	SL_CTL_CMD_TX_COMMIT = 19,  /* do: TX_ID; every staged change as one generation */
+	SL_CTL_CMD_TX_ABORT = 20,   /* do: TX_ID; discards (so does closing the connection) */
 	SL_CTL_CMD_COUNT,
 };
 
@@ -84,9 +84,64 @@ enum sl_ctl_attr {
 	SL_CTL_A_RULE = 10,          /* nest of sl_ctl_counter_attr */
 	SL_CTL_A_KEEP_ENFORCING = 11, /* u8: 0 or 1 */
 	SL_CTL_A_PLACEMENT = 12,     /* nest of sl_ctl_place_attr; repeated: one per large map or pool */
+	SL_CTL_A_RTNL = 13,          /* nest of sl_ctl_rtnl_attr: the rtnetlink watcher (docs/rtnetlink.md) */
+	SL_CTL_A_TX_ID = 14,         /* u32: a transaction of this connection (TX_BEGIN's reply) */
+	SL_CTL_A_RULE_NAME = 15,     /* string: a rule's name */
+	SL_CTL_A_RULE_TEXT = 16,     /* string: a rule as a YAML flow mapping, as in the config */
+	SL_CTL_A_POSITION = 17,      /* u32: a rule's index, from 0 */
+	SL_CTL_A_BEFORE = 18,        /* string: insert before the rule of this name */
+	SL_CTL_A_AFTER = 19,         /* string: insert after the rule of this name */
+	SL_CTL_A_SET_NAME = 20,      /* string: a named set */
+	SL_CTL_A_PREFIX = 21,        /* string: "198.18.0.0/24", "2001:db8::1"; repeated */
+	SL_CTL_A_SET_SIZE = 22,      /* u64: prefixes in a set */
+	SL_CTL_A_IFNAME = 23,        /* string: an interface name */
+	SL_CTL_A_XDP_MODE = 24,      /* u32: 0 native, 1 native-only, 2 generic (as in the config) */
+	SL_CTL_A_WORKER = 25,        /* nest of sl_ctl_worker_attr; repeated: one per dataplane worker */
 	SL_CTL_A_COUNT,
 };
 #define SL_CTL_A_MAX (SL_CTL_A_COUNT - 1)
+
+/*
+ * Inside SL_CTL_A_WORKER: one AF_XDP worker (docs/dataplane.md), its
+ * socket's mode, its counters and where its UMEM frames are.
+ */
+enum sl_ctl_worker_attr {
+	SL_CTL_WK_A_UNSPEC = 0,
+	SL_CTL_WK_A_IFNAME = 1,         /* string */
+	SL_CTL_WK_A_QUEUE = 2,          /* u32 */
+	SL_CTL_WK_A_CPU = 3,            /* u32 */
+	SL_CTL_WK_A_RUNNING = 4,        /* u8 */
+	SL_CTL_WK_A_ZERO_COPY = 5,      /* u8: 1 zero-copy, 0 copy mode */
+	SL_CTL_WK_A_MULTI_BUFFER = 6,   /* u8: XDP_USE_SG took */
+	SL_CTL_WK_A_SG_REFUSED = 7,     /* u8: multi-buffer asked for and refused */
+	SL_CTL_WK_A_BUSY_POLL = 8,      /* u8 */
+	SL_CTL_WK_A_STAGES = 9,         /* string: the stages in order, "reflect" */
+	SL_CTL_WK_A_RX_PACKETS = 10,    /* u64 */
+	SL_CTL_WK_A_RX_BYTES = 11,      /* u64 */
+	SL_CTL_WK_A_TX_PACKETS = 12,    /* u64 */
+	SL_CTL_WK_A_TX_BYTES = 13,      /* u64 */
+	SL_CTL_WK_A_DROP_STAGE = 14,    /* u64: a stage dropped them */
+	SL_CTL_WK_A_DROP_UNDECIDED = 15, /* u64: no stage decided */
+	SL_CTL_WK_A_DROP_TX_FULL = 16,  /* u64: the TX ring had no room */
+	SL_CTL_WK_A_BATCHES = 17,       /* u64: non-empty receive bursts */
+	SL_CTL_WK_A_WAKEUPS = 18,       /* u64: system calls a ring asked for (need_wakeup) */
+	SL_CTL_WK_A_POLLS = 19,         /* u64: idle waits */
+	SL_CTL_WK_A_FILL_EMPTY = 20,    /* u64: the kernel found the fill ring empty (XDP_STATISTICS) */
+	SL_CTL_WK_A_RX_RING_FULL = 21,  /* u64: the kernel dropped, RX ring full */
+	SL_CTL_WK_A_KERNEL_DROPPED = 22, /* u64: the kernel dropped for other reasons */
+	SL_CTL_WK_A_REFILL_STARVED = 23, /* u64: fill ring had room, no free frame */
+	SL_CTL_WK_A_FRAMES = 24,        /* u64: UMEM frames of the worker */
+	SL_CTL_WK_A_FR_FREE = 25,       /* u64: frames on its free list */
+	SL_CTL_WK_A_FR_IN_HAND = 26,    /* u64: frames it holds */
+	SL_CTL_WK_A_FR_FILL = 27,       /* u64: frames on the fill ring */
+	SL_CTL_WK_A_FR_KERNEL = 28,     /* u64: frames the kernel holds (RX and TX) */
+	SL_CTL_WK_A_FR_COMP = 29,       /* u64: frames on the completion ring */
+	SL_CTL_WK_A_ACCT_OK = 30,       /* u8: the places add up to frames in this snapshot */
+	SL_CTL_WK_A_ACCT_FAILURES = 31, /* u64: snapshots that did not add up, ever */
+	SL_CTL_WK_A_NOTE = 32,          /* string: the socket's remark ("zero-copy refused ...") */
+	SL_CTL_WK_A_COUNT,
+};
+#define SL_CTL_WK_A_MAX (SL_CTL_WK_A_COUNT - 1)
 
 /* Inside SL_CTL_A_IFACE. */
 enum sl_ctl_iface_attr {
@@ -150,6 +205,48 @@ enum sl_ctl_node_pages_attr {
 	SL_CTL_NP_A_COUNT,
 };
 #define SL_CTL_NP_A_MAX (SL_CTL_NP_A_COUNT - 1)
+
+/* Inside SL_CTL_A_RTNL: the rtnetlink watcher's state and counters (docs/rtnetlink.md). */
+enum sl_ctl_rtnl_attr {
+	SL_CTL_RTNL_A_UNSPEC = 0,
+	SL_CTL_RTNL_A_SYNCED = 1,       /* u8: every dump of the last (re)sync completed */
+	SL_CTL_RTNL_A_EVENTS = 2,       /* u64: kernel messages applied, dumps included */
+	SL_CTL_RTNL_A_RESYNCS = 3,      /* u64: full resyncs after lost events (ENOBUFS) */
+	SL_CTL_RTNL_A_DUMPS_REDONE = 4, /* u64: dumps redone after NLM_F_DUMP_INTR */
+	SL_CTL_RTNL_A_FOREIGN = 5,      /* u64: messages not from the kernel, dropped */
+	SL_CTL_RTNL_A_MALFORMED = 6,    /* u64: messages the parser refused, dropped */
+	SL_CTL_RTNL_A_STALE_SEQ = 7,    /* u64: replies to no dump of ours, dropped */
+	SL_CTL_RTNL_A_TABLE_FULL = 8,   /* u64: entries not kept: their table was full */
+	SL_CTL_RTNL_A_DUMP_ERRORS = 9,  /* u64: dumps the kernel refused */
+	SL_CTL_RTNL_A_ATTACHES = 10,    /* u64: attachments made by the watcher (patterns, returning links) */
+	SL_CTL_RTNL_A_FORGOTTEN = 11,   /* u64: attached links that disappeared */
+	SL_CTL_RTNL_A_ATTACH_FAILED = 12, /* u64: attachments the kernel refused */
+	SL_CTL_RTNL_A_MTU_REFUSED = 13, /* u64: native XDP refused for an MTU above the limit */
+	SL_CTL_RTNL_A_MTU_OVER = 14,    /* u64: an attached link's MTU went above the native XDP limit */
+	SL_CTL_RTNL_A_N_LINKS = 15,     /* u32: links tracked */
+	SL_CTL_RTNL_A_N_ADDRS = 16,     /* u32: addresses tracked */
+	SL_CTL_RTNL_A_N_NEIGHS = 17,    /* u32: neighbours tracked */
+	SL_CTL_RTNL_A_N_ROUTES = 18,    /* u32: routes tracked */
+	SL_CTL_RTNL_A_LINK = 19,        /* nest of sl_ctl_rtlink_attr; repeated, at most 64 */
+	SL_CTL_RTNL_A_XDP_MTU_MAX = 20, /* u32: the largest MTU native XDP is checked against */
+	SL_CTL_RTNL_A_COUNT,
+};
+#define SL_CTL_RTNL_A_MAX (SL_CTL_RTNL_A_COUNT - 1)
+
+/* Inside SL_CTL_RTNL_A_LINK: one link the watcher knows. */
+enum sl_ctl_rtlink_attr {
+	SL_CTL_RTLINK_A_UNSPEC = 0,
+	SL_CTL_RTLINK_A_INDEX = 1,    /* u32: ifindex */
+	SL_CTL_RTLINK_A_NAME = 2,     /* string */
+	SL_CTL_RTLINK_A_MTU = 3,      /* u32 */
+	SL_CTL_RTLINK_A_UP = 4,       /* u8: IFF_UP */
+	SL_CTL_RTLINK_A_ATTACHED = 5, /* u8: the firewall is attached to it */
+	SL_CTL_RTLINK_A_ENTRY = 6,    /* string: the `interfaces` name or pattern it falls under */
+	SL_CTL_RTLINK_A_XDP_MODE = 7, /* u32: enum sl_ctl_xdp_mode, when attached */
+	SL_CTL_RTLINK_A_ADDR = 8,     /* string: "198.18.0.1/24", "2001:db8::1/64"; repeated */
+	SL_CTL_RTLINK_A_COUNT,
+};
+#define SL_CTL_RTLINK_A_MAX (SL_CTL_RTLINK_A_COUNT - 1)
 
 /* Longest string attribute value, including its NUL. */
 #define SL_CTL_STR_MAX 256

@@ -53,7 +53,7 @@ struct sl_event {
 	__u8 l4_proto;  /* IPPROTO_x */
 	__u8 flags;     /* SL_EVF_x */
 	__u64 ts_ns;    /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
-	__u32 rule;     /* rule index, or SL_EVENT_NO_RULE */
+	__u32 rule;     /* the rule's stats slot (struct sl_rule.stat_slot), or SL_EVENT_NO_RULE */
 	__u32 reason;   /* enum sl_reason (SL_REASON_NONE unless dropped) */
 	__u32 ifindex;  /* ingress interface */
 	__u32 rx_queue; /* receive queue */
@@ -116,7 +116,11 @@ enum sl_logger_counter {
 	SL_LOGGER_DROP_RING_FULL = 7, /* records the workers' rings refused */
 	SL_LOGGER_DISK_FULL = 8,      /* writes that hit a full disk */
 	SL_LOGGER_ROTATIONS = 9,
-	SL_LOGGER_COUNTERS = 10,
+	SL_LOGGER_AUDIT_RECORDS = 10,     /* audit records taken from the control thread's queue */
+	SL_LOGGER_AUDIT_WRITTEN = 11,     /* audit lines on disk */
+	SL_LOGGER_DROP_AUDIT_QUEUE = 12,  /* audit records lost: the queue to the logger was full */
+	SL_LOGGER_DROP_AUDIT_WRITE = 13,  /* audit records lost to write errors (also in 4 or 5) */
+	SL_LOGGER_COUNTERS = 14,
 };
 
 struct sl_logger_counters {

@@ -26,6 +26,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "gen/frame.h"
 #include "gen/hist.h"
 #include "gen/reflect.h"
 #include "gen/rx.h"
@@ -259,6 +260,66 @@ static void test_gen_sizes(void **state)
 			if (!gv_parse(out, out_len, &f))
 				fail_msg("size %u: %s", out_len, f.why);
 			assert_int_equal(f.seq, i);
+		}
+		sl_gen_tx_close(tx);
+	}
+}
+
+/*
+ * The AF_XDP engine's frames (gen/frame.c) are the program's, byte for
+ * byte: every case, a size list, skipped sequence numbers; the time is
+ * taken from the program's packet.
+ */
+static void test_gen_frame_twin(void **state)
+{
+	uint8_t out[2048], mine[2048];
+	unsigned ci, i;
+
+	(void)state;
+	for (ci = 0; ci < sizeof(cases) / sizeof(cases[0]) + 1; ci++) {
+		const bool sized = ci == sizeof(cases) / sizeof(cases[0]);
+		const struct tx_case *c = sized ? &cases[6] : &cases[ci];
+		struct sl_gen_frames fr;
+		struct sl_gen_tx_opts o;
+		struct sl_gen_tx *tx;
+		const uint8_t *frame;
+		__u64 next_seq = 0;
+		size_t len;
+
+		tx_opts(&o, c, sized ? "100:2,333,1518" : NULL);
+		o.skip_every = sized ? 3 : 0;
+		tx = open_tx(&o);
+		frame = sl_gen_tx_frame(tx, &len);
+		assert_int_equal(sl_gen_frames_init(&fr, &o.spec, &o.flow, &o.sizes, o.skip_every), 0);
+		for (i = 0; i < 14; i++) {
+			uint32_t out_len = sizeof(out);
+			uint64_t seq = sl_gen_frames_take_seq(&fr, &next_seq);
+			struct gv_frame f;
+			int n;
+
+			assert_int_equal(run(sl_gen_tx_prog_fd(tx), frame, len, NULL, out, &out_len), XDP_TX);
+			if (!gv_parse(out, out_len, &f))
+				fail_msg("case %u packet %u: %s", ci, i, f.why);
+			assert_int_equal(f.seq, seq);
+			n = sl_gen_frame_write(&fr, seq, 0, f.tx_ns, NULL, mine, sizeof(mine));
+			assert_int_equal(n, out_len);
+			assert_memory_equal(mine, out, out_len);
+		}
+		assert_int_equal(sl_gen_frame_write(&fr, 0, 0, 0, NULL, mine, 20), -ENOSPC);
+		/* A random walk: any numbers give a valid packet of the ranges, its checksums right. */
+		fr.flow.random = 1;
+		for (i = 0; i < 50; i++) {
+			const uint32_t rnd[4] = { i * 2654435761u, ~i * 40503u, i * 97u + 5, 0xffffffffu - i };
+			struct gv_frame f;
+			int n = sl_gen_frame_write(&fr, i, 3, 12345 + i, rnd, mine, sizeof(mine));
+
+			assert_true(n > 0);
+			if (!gv_parse(mine, (size_t)n, &f))
+				fail_msg("case %u random %u: %s", ci, i, f.why);
+			assert_int_equal(f.stream, 23);
+			assert_int_equal(f.tx_ns, 12345 + i);
+			assert_true(f.src_last - o.flow.src.base < o.flow.src.count);
+			assert_true((uint32_t)(f.sport - o.flow.sport.base) < o.flow.sport.count);
 		}
 		sl_gen_tx_close(tx);
 	}
@@ -612,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_gen_protocols),
 		cmocka_unit_test(test_gen_recycled_page),
 		cmocka_unit_test(test_gen_sizes),
+		cmocka_unit_test(test_gen_frame_twin),
 		cmocka_unit_test(test_gen_slot_skip_quota_pacing),
 		cmocka_unit_test(test_reflect),
 		cmocka_unit_test(test_rx_accounting),

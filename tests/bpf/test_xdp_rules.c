@@ -782,7 +782,7 @@ static void g_addrs(struct gen *g, const char *key)
 		if (rnd(2))
 			g_printf(g, "%sset%u", i ? ", " : "", rnd(3));
 		else
-			g_printf(g, "%s%s", i ? ", " : "", rnd_prefix());
+			g_printf(g, "%s'%s'", i ? ", " : "", rnd_prefix()); /* '::/0' needs quotes */
 	}
 	g_printf(g, "]\n");
 }
@@ -802,7 +802,8 @@ static char *gen_random_config(uint32_t n_rules)
 	for (i = 0; i < 3; i++) {
 		g_printf(&g, "  - name: set%u\n    prefixes: [", i);
 		for (j = 0; j < 1 + rnd(4); j++)
-			g_printf(&g, "%s%s", j ? ", " : "", rnd_prefix());
+			/* quoted: YAML 1.1 (libyaml) refuses a plain "::/0" in a flow list */
+			g_printf(&g, "%s'%s'", j ? ", " : "", rnd_prefix());
 		g_printf(&g, "]\n");
 	}
 	g_printf(&g, "rules:\n");

@@ -244,7 +244,7 @@ expect(b"garbage!", errno.EINVAL, "short message: 8 bytes")
 expect(req(length=4096, seq=11), errno.EINVAL, "nlmsg_len 4096 exceeds the 20 bytes received", 11)
 expect(req(version=2, seq=12), errno.EPROTONOSUPPORT, "protocol version 2 is not supported", 12)
 expect(req(attrs=struct.pack("=HH", 200, 2) + b"\0" * 4, seq=13), errno.EINVAL, "attribute length 200 exceeds", 13)
-expect(req(cmd=6, seq=14), errno.EOPNOTSUPP, "not implemented yet", 14)
+expect(req(cmd=6, seq=14), errno.EINVAL, "missing attribute rule_text", 14)
 expect(req(cmd=99, seq=15), errno.EOPNOTSUPP, "unknown command 99", 15)
 PY
 kill -0 "$daemon" 2>/dev/null || fail "sluiced died on malformed messages"

@@ -73,6 +73,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -e "$pin/sl_verdicts" ] || fail "sluiced did not start"
+# The logger starts just after the pins appear: give it a moment.
+for _ in $(seq 50); do grep -q "logging events to $tmp/events.json" "$tmp/sluiced.log" && break; sleep 0.1; done
 grep -q "logging events to $tmp/events.json" "$tmp/sluiced.log" || fail "sluiced did not start the logger"
 
 n=25

@@ -320,7 +320,7 @@ struct error_case {
 static const struct error_case error_cases[] = {
 	/* unknown keys */
 	{"version: 1\nfoo: 1\n",
-	 "t.yaml:2:1: unknown key 'foo' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
+	 "t.yaml:2:1: unknown key 'foo' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control, metrics, steering, dataplane, inspect)"},
 	{"version: 1\nrules:\n  - action: drop\n    prot: tcp\n",
 	 "t.yaml:4:5: unknown key 'prot' in a rule (allowed: name, src, dst, protocol, sport, dport, tcp_flags, icmp_type, vlan, interface, action, log, capture)"},
 	{"version: 1\nsettings:\n  default: drop\n",
@@ -396,9 +396,9 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:4:11: set file 'sets/small.txt' refused: this config was not loaded from a file"},
 	/* missing action, enums */
 	{"version: 1\nrules:\n  - name: r\n    protocol: tcp\n",
-	 "t.yaml:3:5: rule 'r' has no 'action' (allowed: accept, drop, count)"},
+	 "t.yaml:3:5: rule 'r' has no 'action' (allowed: accept, drop, count, steer)"},
 	{"version: 1\nrules:\n  - action: reject\n",
-	 "t.yaml:3:13: bad action 'reject' (allowed: accept, drop, count)"},
+	 "t.yaml:3:13: bad action 'reject' (allowed: accept, drop, count, steer)"},
 	{"version: 1\nsettings:\n  default_policy: maybe\n",
 	 "t.yaml:3:19: bad default_policy 'maybe' (allowed: accept, drop)"},
 	{"version: 1\nsettings:\n  malformed: rules\n",
@@ -453,7 +453,7 @@ static const struct error_case error_cases[] = {
 	{"%\xff", "t.yaml:1:2: the config is not valid UTF-8 text"},
 	{"version: 1\nx: \xed\xa0\x80\n", "t.yaml:2:4: the config is not valid UTF-8 text"},
 	{"version: 1\nx\xc3\xa9: 1\n",
-	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control)"},
+	 "t.yaml:2:1: unknown key 'x?" "?' in the top level (allowed: version, settings, interfaces, sets, rules, logging, memory, control, metrics, steering, dataplane, inspect)"},
 	/* explicit keys: valid YAML, but keys must be plain names; the first and
 	 * third inputs crashed libfyaml 0.7.12, the loader used before libyaml */
 	{"? ::\t?", "t.yaml:1:6: invalid YAML: mapping keys are not allowed in this context"},
@@ -462,6 +462,9 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:1:1: invalid YAML: did not find expected key while parsing a block mapping"},
 	{"version: 1\nsettings: {? x}\n",
 	 "t.yaml:2:14: unknown key 'x' in settings (allowed: default_policy, malformed, non_ip, fragments, keep_enforcing, pin_dir)"},
+	/* YAML 1.1: a plain scalar in a flow list cannot start with ':' */
+	{"version: 1\nsets:\n  - name: a\n    prefixes: [2001:db8::/32, ::/0]\n",
+	 "t.yaml:4:31: invalid YAML: did not find expected node content while parsing a flow node (in [ ] and { }, a value starting with ':' such as ::/0 must be quoted)"},
 	/* nested flow collections of empty quoted strings, another libfyaml crash */
 	{"[[[[[[''],''],''],''],''],'']", "t.yaml:1:8: the top level must be a mapping, not a list"},
 	/* rule log and capture options */
@@ -485,11 +488,15 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:3:25: 'log: false' contradicts 'capture'"},
 	/* the logging section */
 	{"version: 1\nlogging:\n  fsync: none\n",
-	 "t.yaml:3:3: logging needs 'json' or 'pcap' (or both)"},
+	 "t.yaml:3:3: logging needs 'json', 'pcap' or 'audit' (or several)"},
 	{"version: 1\nlogging:\n  json: rel/x.json\n",
 	 "t.yaml:3:9: json 'rel/x.json' must be an absolute path"},
 	{"version: 1\nlogging:\n  json: /x\n  pcap: /x\n",
 	 "t.yaml:4:9: pcap and json must be different files"},
+	{"version: 1\nlogging:\n  json: /x\n  audit: /x\n",
+	 "t.yaml:4:10: audit must be a file of its own"},
+	{"version: 1\nlogging:\n  audit: rel/a.json\n",
+	 "t.yaml:3:10: audit 'rel/a.json' must be an absolute path"},
 	{"version: 1\nlogging:\n  json: /x\n  fsync: always\n",
 	 "t.yaml:4:10: bad fsync 'always' (allowed: none, interval, batch)"},
 	{"version: 1\nlogging:\n  json: /x\n  ring_size: 12K\n",
@@ -505,7 +512,7 @@ static const struct error_case error_cases[] = {
 	{"version: 1\nlogging:\n  json: /x\n  io: aio\n",
 	 "t.yaml:4:7: bad io 'aio' (allowed: io_uring, pwrite)"},
 	{"version: 1\nlogging:\n  json: /x\n  rotate: 1\n",
-	 "t.yaml:4:3: unknown key 'rotate' in logging (allowed: json, pcap, rotate_size, rotate_seconds, max_files, fsync, fsync_interval_ms, flush_ms, ring_size, buffer_size, buffers, worker_ring_slots, io)"},
+	 "t.yaml:4:3: unknown key 'rotate' in logging (allowed: json, pcap, rotate_size, rotate_seconds, max_files, fsync, fsync_interval_ms, flush_ms, ring_size, buffer_size, buffers, worker_ring_slots, io, audit)"},
 };
 
 static void test_errors(void **state)

@@ -292,9 +292,9 @@ static void test_malformed(void **state)
 	nlh = sl_ctl_msg_start(req, sizeof(req), SL_CTL_CMD_STATUS, 0, 43, 0);
 	n = raw_call(fd, req, nlh->nlmsg_len, reply, sizeof(reply));
 	expect_error(reply, n, -EINVAL, "NLM_F_REQUEST", 43);
-	nlh = sl_ctl_msg_start(req, sizeof(req), SL_CTL_CMD_RULE_ADD, NLM_F_REQUEST, 44, 0);
+	nlh = sl_ctl_msg_start(req, sizeof(req), SL_CTL_CMD_RELOAD, NLM_F_REQUEST, 44, 0);
 	n = raw_call(fd, req, nlh->nlmsg_len, reply, sizeof(reply));
-	expect_error(reply, n, -EOPNOTSUPP, "'rule add' is not implemented yet", 44);
+	expect_error(reply, n, -EOPNOTSUPP, "'reload' is not implemented yet", 44);
 	nlh = sl_ctl_msg_start(req, sizeof(req), SL_CTL_CMD_STATUS, NLM_F_REQUEST | NLM_F_DUMP, 45, 0);
 	n = raw_call(fd, req, nlh->nlmsg_len, reply, sizeof(reply));
 	expect_error(reply, n, -EOPNOTSUPP, "cannot be dumped", 45);

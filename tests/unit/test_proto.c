@@ -83,7 +83,12 @@ static void test_request_roundtrip(void **state)
 	for (i = 0; i <= SL_CTL_A_MAX; i++)
 		assert_null(m.tb[i]);
 	assert_true(sl_ctl_cmd(SL_CTL_CMD_STATS)->dumpit);
-	assert_false(sl_ctl_cmd(SL_CTL_CMD_RULE_ADD)->doit);
+	assert_true(sl_ctl_cmd(SL_CTL_CMD_RULE_ADD)->doit);
+	assert_false(sl_ctl_cmd(SL_CTL_CMD_RULE_ADD)->dumpit);
+	assert_true(sl_ctl_cmd(SL_CTL_CMD_RULE_LIST)->dumpit);
+	assert_true(sl_ctl_cmd(SL_CTL_CMD_SET_LIST)->dumpit);
+	assert_true(sl_ctl_cmd(SL_CTL_CMD_IFACE_LIST)->dumpit);
+	assert_true(sl_ctl_cmd(SL_CTL_CMD_TX_COMMIT)->doit);
 	assert_null(sl_ctl_cmd(200)->name);
 	assert_string_equal(sl_ctl_cmd_name(200), "unknown");
 
@@ -449,7 +454,7 @@ static void test_header_faults(void **state)
 	ch->cmd = SL_CTL_CMD_COUNT;
 	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EOPNOTSUPP);
 	assert_non_null(strstr(e.msg, "unknown command"));
-	ch->cmd = SL_CTL_CMD_RULE_ADD; /* known, parsed; the daemon refuses it */
+	ch->cmd = SL_CTL_CMD_RELOAD; /* known, no attributes: parsed */
 	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
 	ch->cmd = SL_CTL_CMD_STATUS;
 
@@ -652,6 +657,160 @@ static const struct sl_ctl_attrset deep_attrs = {
 	.name = "deep", .policy = deep_policy, .names = deep_names, .max = 1,
 };
 
+/* Builds a request of cmd with the attributes add() puts; returns its length. */
+static size_t policy_req(uint8_t cmd, void (*add)(struct nlmsghdr *nlh))
+{
+	struct nlmsghdr *nlh = sl_ctl_msg_start(buf, sizeof(buf), cmd, NLM_F_REQUEST, 1, 0);
+
+	assert_non_null(nlh);
+	if (add)
+		add(nlh);
+	return nlh->nlmsg_len;
+}
+
+static void add_rule(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, SL_CTL_A_TX_ID, 3);
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_TEXT, "{name: a, action: drop}");
+	mnl_attr_put_strz(nlh, SL_CTL_A_BEFORE, "b");
+}
+
+static void add_rule_and_set(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_TEXT, "{name: a, action: drop}");
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "s");
+}
+
+static void add_prefixes(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "s");
+	mnl_attr_put_strz(nlh, SL_CTL_A_PREFIX, "198.18.0.0/24");
+	mnl_attr_put_strz(nlh, SL_CTL_A_PREFIX, "2001:db8::/32");
+}
+
+static void add_set_name(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "s");
+}
+
+static void add_long_prefix(struct nlmsghdr *nlh)
+{
+	char text[100];
+
+	memset(text, '1', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "s");
+	mnl_attr_put_strz(nlh, SL_CTL_A_PREFIX, text);
+}
+
+static void add_short_tx(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u16(nlh, SL_CTL_A_TX_ID, 3);
+}
+
+static void add_ifname(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, SL_CTL_A_IFNAME, "sl-a0");
+	mnl_attr_put_u32(nlh, SL_CTL_A_XDP_MODE, 2);
+}
+
+/*
+ * The policy commands (docs/control.md, "Changing the policy"): each has
+ * its own request policy; what it needs is required, what it does not
+ * take is refused with its offset.
+ */
+static void test_policy_commands(void **state)
+{
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+	const struct nlattr *a;
+	size_t len;
+	int n;
+
+	(void)state;
+	len = policy_req(SL_CTL_CMD_RULE_ADD, add_rule);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_TX_ID]), 3);
+	assert_string_equal(mnl_attr_get_str(m.tb[SL_CTL_A_RULE_TEXT]), "{name: a, action: drop}");
+	assert_string_equal(mnl_attr_get_str(m.tb[SL_CTL_A_BEFORE]), "b");
+
+	/* rule add without its text: the missing type comes back. */
+	len = policy_req(SL_CTL_CMD_RULE_ADD, NULL);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_RULE_TEXT);
+	/* An attribute rule add does not take: refused at its offset. */
+	len = policy_req(SL_CTL_CMD_RULE_ADD, add_rule_and_set);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.offset, HDRS + NLA_ALIGN(NLA_HDRLEN + sizeof("{name: a, action: drop}")));
+	/* Each change needs its names: delete, replace, set add. */
+	len = policy_req(SL_CTL_CMD_RULE_DELETE, NULL);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_RULE_NAME);
+	len = policy_req(SL_CTL_CMD_SET_ADD, add_set_name);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_PREFIX);
+	len = policy_req(SL_CTL_CMD_SET_CREATE, add_set_name); /* elements optional */
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+	len = policy_req(SL_CTL_CMD_SET_LOAD, add_set_name);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+	len = policy_req(SL_CTL_CMD_TX_COMMIT, NULL);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_TX_ID);
+	/* Repeated prefixes: every one is there to iterate. */
+	len = policy_req(SL_CTL_CMD_SET_ADD, add_prefixes);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+	for (n = 0, a = sl_ctl_next_attr(&m, NULL, SL_CTL_A_PREFIX); a;
+	     a = sl_ctl_next_attr(&m, a, SL_CTL_A_PREFIX))
+		n++;
+	assert_int_equal(n, 2);
+	/* A prefix longer than any prefix text, a transaction id of two bytes. */
+	len = policy_req(SL_CTL_CMD_SET_ADD, add_long_prefix);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.offset, HDRS + NLA_ALIGN(NLA_HDRLEN + 2));
+	len = policy_req(SL_CTL_CMD_TX_ABORT, add_short_tx);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.offset, HDRS);
+	/* Interfaces: a name, a mode. */
+	len = policy_req(SL_CTL_CMD_IFACE_ATTACH, add_ifname);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_XDP_MODE]), 2);
+	len = policy_req(SL_CTL_CMD_IFACE_DETACH, NULL);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_IFNAME);
+	/* Lists take nothing (set list an optional name). */
+	len = policy_req(SL_CTL_CMD_RULE_LIST, add_set_name);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	len = policy_req(SL_CTL_CMD_SET_LIST, add_set_name);
+	assert_int_equal(parse(len, SL_CTL_REQUEST, &m, &e), 0);
+}
+
+/* A RULE_LIST reply and a TX_BEGIN reply parse back. */
+static void test_policy_replies(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+
+	(void)state;
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_RULE_LIST, NLM_F_MULTI, 1, 0);
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_NAME, "web");
+	mnl_attr_put_u32(nlh, SL_CTL_A_POSITION, 4);
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_TEXT, "{name: web, protocol: 6, action: accept}");
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_string_equal(mnl_attr_get_str(m.tb[SL_CTL_A_RULE_NAME]), "web");
+	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_POSITION]), 4);
+	/* Without its position a rule list entry is malformed. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_RULE_LIST, NLM_F_MULTI, 1, 0);
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_NAME, "web");
+	mnl_attr_put_strz(nlh, SL_CTL_A_RULE_TEXT, "{}");
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_A_POSITION);
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_TX_BEGIN, 0, 1, 0);
+	mnl_attr_put_u32(nlh, SL_CTL_A_TX_ID, 77);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_TX_ID]), 77);
+}
+
 static void test_depth(void **state)
 {
 	struct nlattr *nests[8];
@@ -691,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_attr_length_faults),
 		cmocka_unit_test(test_attr_policy_faults),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_policy_commands),
+		cmocka_unit_test(test_policy_replies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pool.h"
+#include "xsk.h"
+#include "xsk_ring.h"
+
+#define BURST_MAX 256         /* dataplane.batch's upper bound (config.c) */
+#define IDLE_WAIT_MS 100      /* longest wait in poll(): also how soon a stop is seen */
+#define RX_MAX SL_WORKER_BURST_MAX
+
+_Static_assert(RX_MAX >= BURST_MAX + SL_XSK_MAX_FRAGS, "a burst plus one whole chain");
+_Static_assert(SL_STAGE_NAME_LEN == 16, "stage names as sl_pipeline_open takes them");
+
+struct sl_worker {
+	/* Written by the worker thread only. */
+	_Alignas(64) struct sl_worker_stats local;
+	/* The snapshot other threads read; seq is odd while it is being written. */
+	_Alignas(64) uint32_t seq;
+	struct sl_worker_stats pub;
+	/* Set before the thread starts. */
+	_Alignas(64) struct sl_worker_info info;
+	struct sl_port *port;
+	struct sl_pipeline pl;
+	uint32_t batch;
+	pthread_t thread;
+	bool started;
+	int stop;
+};
+
+struct sl_workers {
+	struct sl_worker *w;
+	uint32_t n;
+	struct sl_pool *pools[SL_DP_MAX_IFACES];
+	uint32_t n_pools;
+	int xsks_fd; /* our own copy: the program generation that lent it may go */
+};
+
+static const char *const wdrop_names[SL_WDROP_COUNT] = {
+	[SL_WDROP_STAGE] = "stage",
+	[SL_WDROP_UNDECIDED] = "undecided",
+	[SL_WDROP_TX_FULL] = "tx_full",
+};
+
+const char *sl_wdrop_name(uint32_t reason)
+{
+	return reason < SL_WDROP_COUNT ? wdrop_names[reason] : NULL;
+}
+
+/* ------------------------------------------------------------------ UMEM */
+
+int sl_umem_nodes(const struct sl_topology *topo, const struct sl_memory_cfg *mem,
+		  uint64_t *nodes, bool *fell_back, struct sl_diag *diag)
+{
+	const struct sl_pool_cfg *pc = &mem->pools[SL_POOL_UMEM];
+	struct sl_tier_req req = { .kind = SL_TIER_AUTO };
+	uint64_t got = 0, with_cpu = 0;
+	char have[128];
+	size_t i;
+	int err;
+
+	if (pc->set)
+		req = pc->tier;
+	err = sl_tiers_resolve(topo, &req, false, mem->strict, "umem", &got, fell_back, diag);
+	if (err)
+		return err;
+	/* A node list is the config naming the nodes itself: taken as written. */
+	if (req.kind == SL_TIER_NODES && !*fell_back) {
+		*nodes = got;
+		return 0;
+	}
+	for (i = 0; i < topo->n_nodes; i++)
+		if (topo->nodes[i].has_cpu && topo->nodes[i].id < SL_MAX_NODES)
+			with_cpu |= 1ULL << topo->nodes[i].id;
+	if (got & with_cpu) {
+		*nodes = got & with_cpu;
+		return 0;
+	}
+	/* Packet buffers far from every CPU that touches them: never by default. */
+	sl_nodes_format(got, have, sizeof(have));
+	if (mem->strict) {
+		sl_diagf(diag, "umem: tier %s is nodes %s, none of which has CPUs; UMEM goes on a "
+			 "CPU-less node only when memory.pools.umem names it (memory.strict is set)",
+			 sl_tier_kind_name(req.kind), have);
+		return -ENODEV;
+	}
+	pr_warn("umem: tier %s is nodes %s, none of which has CPUs; using the fast tier (name the "
+		"nodes in memory.pools.umem to place UMEM there anyway)\n",
+		sl_tier_kind_name(req.kind), have);
+	*nodes = topo->fast;
+	*fell_back = true;
+	return 0;
+}
+
+/* One pool for all the workers of interface dif, each getting a slice of frames. */
+static int umem_pool(const struct sl_config *cfg, const struct sl_topology *topo,
+		     const struct sl_dp_iface_cfg *dif, struct sl_pool **out, struct sl_diag *diag)
+{
+	const struct sl_dataplane_cfg *d = &cfg->dataplane;
+	const struct sl_pool_cfg *pc = &cfg->memory.pools[SL_POOL_UMEM];
+	struct sl_pool_req req = { 0 };
+	char name[SL_POOL_NAME_LEN];
+	bool fell_back = false;
+	uint64_t nodes = 0;
+	int err;
+
+	err = sl_umem_nodes(topo, &cfg->memory, &nodes, &fell_back, diag);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "umem:%s", dif->name);
+	req.name = name;
+	req.size = (size_t)d->frames * d->frame_size * dif->n_workers;
+	req.tier.kind = SL_TIER_NODES;
+	req.tier.nodes = nodes;
+	req.huge_pages = pc->huge_pages;
+	req.strict = cfg->memory.strict;
+	err = sl_pool_create(topo, &req, out, diag);
+	if (err)
+		return err;
+	/* The report shows the tier the config asked for, and the nodes it came to. */
+	(*out)->requested = pc->set ? pc->tier : (struct sl_tier_req){ .kind = SL_TIER_AUTO };
+	(*out)->fell_back = fell_back;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- worker */
+
+static void publish(struct sl_worker *w)
+{
+	uint32_t s = w->seq;
+
+	sl_port_stats_get(w->port, &w->local.port);
+	w->local.acct_check = sl_frame_acct_check(&w->local.port.acct);
+	if (w->local.acct_check)
+		w->local.acct_failures++;
+	memcpy(w->local.stages, w->pl.counters, sizeof(w->local.stages));
+
+	__atomic_store_n(&w->seq, s + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(&w->pub, &w->local, sizeof(w->pub));
+	__atomic_store_n(&w->seq, s + 2, __ATOMIC_RELEASE);
+}
+
+/* Counts the packets (last buffers) and bytes of bufs[0..n). */
+static void count_pkts(const struct sl_buf *bufs, uint32_t n, uint64_t *pkts, uint64_t *bytes)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		*pkts += !(bufs[i].flags & SL_BUF_CONTD);
+		*bytes += bufs[i].len;
+	}
+}
+
+uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl_worker_stats *st,
+			 struct sl_buf *bufs, uint32_t n)
+{
+	struct sl_stage_pkt pkts[SL_WORKER_BURST_MAX];
+	struct sl_buf txb[SL_WORKER_BURST_MAX], freeb[SL_WORKER_BURST_MAX];
+	uint32_t i = 0, npk = 0, ntx = 0, nfree = 0, sent, k;
+	uint64_t p = 0, b = 0;
+
+	if (n > SL_WORKER_BURST_MAX) {
+		/* More than the arrays hold: two bursts, split between packets. */
+		k = SL_WORKER_BURST_MAX;
+		while (k > 1 && (bufs[k - 1].flags & SL_BUF_CONTD))
+			k--;
+		npk = sl_worker_burst(port, pl, st, bufs, k);
+		return npk + sl_worker_burst(port, pl, st, bufs + k, n - k);
+	}
+
+	while (i < n) {
+		struct sl_stage_pkt *pk = &pkts[npk++];
+
+		pk->bufs = &bufs[i];
+		pk->nbufs = 0;
+		pk->len = 0;
+		pk->verdict = SL_SV_CONTINUE;
+		do {
+			pk->len += bufs[i].len;
+			pk->nbufs++;
+		} while (bufs[i++].flags & SL_BUF_CONTD && i < n);
+		st->rx_bytes += pk->len;
+	}
+	st->rx_packets += npk;
+	st->batches++;
+
+	sl_pipeline_run(pl, pkts, npk);
+
+	for (i = 0; i < npk; i++) {
+		struct sl_stage_pkt *pk = &pkts[i];
+
+		if (pk->verdict == SL_SV_TX) {
+			for (k = 0; k < pk->nbufs; k++)
+				txb[ntx++] = pk->bufs[k];
+			continue;
+		}
+		st->drops[pk->verdict == SL_SV_DROP ? SL_WDROP_STAGE : SL_WDROP_UNDECIDED]++;
+		for (k = 0; k < pk->nbufs; k++)
+			freeb[nfree++] = pk->bufs[k];
+	}
+	if (ntx) {
+		sent = sl_port_tx_burst(port, txb, ntx);
+		count_pkts(txb, sent, &st->tx_packets, &st->tx_bytes);
+		if (sent < ntx) {
+			count_pkts(txb + sent, ntx - sent, &p, &b);
+			st->drops[SL_WDROP_TX_FULL] += p;
+			sl_port_free(port, txb + sent, ntx - sent);
+		}
+	}
+	if (nfree)
+		sl_port_free(port, freeb, nfree);
+	return npk;
+}
+
+static void *worker_main(void *arg)
+{
+	struct sl_worker *w = arg;
+	struct sl_buf bufs[RX_MAX];
+	uint32_t want = w->batch < SL_XSK_MAX_FRAGS ? SL_XSK_MAX_FRAGS : w->batch;
+	uint32_t n;
+	int err;
+
+	__atomic_store_n(&w->info.running, true, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		n = sl_port_rx_burst(w->port, bufs, want);
+		if (n)
+			sl_worker_burst(w->port, &w->pl, &w->local, bufs, n);
+		err = sl_port_service(w->port, n == 0, IDLE_WAIT_MS);
+		if (err) {
+			pr_warn("worker %s queue %u: %s; stopping\n", w->info.ifname, w->info.queue,
+				strerror(-err));
+			break;
+		}
+		w->local.rounds++;
+		publish(w);
+	}
+	publish(w);
+	__atomic_store_n(&w->info.running, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* ------------------------------------------------------------- the set */
+
+static int start_thread(struct sl_worker *w, struct sl_diag *diag)
+{
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	int err;
+
+	if (w->info.cpu >= CPU_SETSIZE) {
+		sl_diagf(diag, "worker %s queue %u: no CPU %u", w->info.ifname, w->info.queue,
+			 w->info.cpu);
+		return -EINVAL;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(w->info.cpu, &cpus);
+	err = -pthread_attr_init(&attr);
+	if (err)
+		return err;
+	/* Pinned from its first instruction: its stack and rings are touched there. */
+	err = -pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	if (!err)
+		err = -pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		sl_diagf(diag, "worker %s queue %u: cannot start a thread on CPU %u: %s",
+			 w->info.ifname, w->info.queue, w->info.cpu, strerror(-err));
+		return err;
+	}
+	w->started = true;
+	return 0;
+}
+
+int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo, int xsks_fd,
+		     struct sl_workers **out, struct sl_diag *diag)
+{
+	const struct sl_dataplane_cfg *d = &cfg->dataplane;
+	struct sl_topology own;
+	struct sl_workers *ws;
+	uint32_t total = 0, i, k;
+	size_t f;
+	int err = 0;
+
+	ws = calloc(1, sizeof(*ws));
+	if (!ws)
+		return -ENOMEM;
+	ws->xsks_fd = -1;
+	for (f = 0; f < d->n_ifaces; f++)
+		total += d->ifaces[f].n_workers;
+	if (!total) {
+		*out = ws;
+		return 0;
+	}
+	ws->xsks_fd = xsks_fd >= 0 ? fcntl(xsks_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (xsks_fd >= 0 && ws->xsks_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (!topo) {
+		err = sl_tiers_discover("/sys", &own, diag);
+		if (err)
+			goto fail;
+		topo = &own;
+	}
+	/* Aligned: each worker's counters own their cache lines. */
+	ws->w = aligned_alloc(64, sizeof(*ws->w) * total);
+	if (!ws->w) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	memset(ws->w, 0, sizeof(*ws->w) * total);
+	for (f = 0; f < d->n_ifaces; f++) {
+		const struct sl_dp_iface_cfg *dif = &d->ifaces[f];
+		struct sl_pool *pool;
+
+		if (!dif->n_workers)
+			continue;
+		err = umem_pool(cfg, topo, dif, &pool, diag);
+		if (err)
+			goto fail;
+		ws->pools[ws->n_pools++] = pool;
+		for (k = 0; k < dif->n_workers; k++) {
+			struct sl_worker *w = &ws->w[ws->n];
+			struct sl_stage_env env = { .queue = dif->workers[k].queue, .cfg = cfg };
+			struct sl_xsk_opts xo = {
+				.ifname = dif->name,
+				.queue = dif->workers[k].queue,
+				.umem = (uint8_t *)pool->base + (size_t)k * d->frames * d->frame_size,
+				.frames = d->frames,
+				.frame_size = d->frame_size,
+				.ring_size = d->ring_size,
+				.max_frame = d->max_frame,
+				.zero_copy = d->zero_copy,
+				.busy_poll = d->busy_poll,
+				.busy_poll_budget = d->busy_poll_budget,
+				.busy_poll_usecs = d->busy_poll_usecs,
+				.xsks_fd = ws->xsks_fd,
+			};
+			struct sl_xsk_info xi;
+
+			snprintf(w->info.ifname, sizeof(w->info.ifname), "%s", dif->name);
+			snprintf(env.ifname, sizeof(env.ifname), "%s", dif->name);
+			w->info.queue = dif->workers[k].queue;
+			w->info.cpu = dif->workers[k].cpu;
+			w->info.frames = d->frames;
+			w->info.frame_size = d->frame_size;
+			w->info.n_stages = dif->n_stages;
+			memcpy(w->info.stages, dif->stages, sizeof(w->info.stages));
+			w->batch = d->batch;
+			ws->n++;
+			err = sl_pipeline_open(&w->pl, dif->stages, dif->n_stages, &env);
+			if (err) {
+				sl_diagf(diag, "worker %s queue %u: cannot open its stages: %s", dif->name,
+					 w->info.queue, strerror(-err));
+				goto fail;
+			}
+			err = sl_xsk_open(&xo, &w->port, &xi, diag);
+			if (err)
+				goto fail;
+			w->info.zero_copy = xi.zero_copy;
+			w->info.multi_buffer = xi.multi_buffer;
+			w->info.sg_refused = xi.sg_refused;
+			w->info.busy_poll = xi.busy_poll;
+			snprintf(w->info.note, sizeof(w->info.note), "%s", xi.note);
+			publish(w);
+			pr_info("worker %s queue %u on CPU %u: AF_XDP %s mode%s%s%s%s\n", dif->name,
+				w->info.queue, w->info.cpu, xi.zero_copy ? "zero-copy" : "copy",
+				xi.multi_buffer ? ", multi-buffer" : "",
+				xi.busy_poll ? ", busy polling" : "", xi.note[0] ? "; " : "", xi.note);
+		}
+	}
+	for (i = 0; i < ws->n; i++) {
+		err = start_thread(&ws->w[i], diag);
+		if (err)
+			goto fail;
+	}
+	*out = ws;
+	return 0;
+fail:
+	sl_workers_stop(ws);
+	return err;
+}
+
+uint32_t sl_workers_count(const struct sl_workers *ws)
+{
+	return ws ? ws->n : 0;
+}
+
+const struct sl_pool *sl_workers_pool(const struct sl_workers *ws, uint32_t i)
+{
+	return ws && i < ws->n_pools ? ws->pools[i] : NULL;
+}
+
+int sl_workers_read(const struct sl_workers *ws, uint32_t i, struct sl_worker_info *info,
+		    struct sl_worker_stats *st, struct sl_port_kstats *k)
+{
+	const struct sl_worker *w;
+	uint32_t s1, s2;
+
+	if (!ws || i >= ws->n)
+		return -ENOENT;
+	w = &ws->w[i];
+	if (info) {
+		memcpy(info, &w->info, sizeof(*info));
+		info->running = __atomic_load_n(&w->info.running, __ATOMIC_ACQUIRE);
+	}
+	if (st) {
+		do {
+			s1 = __atomic_load_n(&w->seq, __ATOMIC_ACQUIRE);
+			memcpy(st, &w->pub, sizeof(*st));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			s2 = __atomic_load_n(&w->seq, __ATOMIC_RELAXED);
+		} while ((s1 & 1) || s1 != s2);
+	}
+	if (k) {
+		memset(k, 0, sizeof(*k));
+		if (w->port && w->port->ops->kstats)
+			w->port->ops->kstats(w->port, k);
+	}
+	return 0;
+}
+
+void sl_workers_stop(struct sl_workers *ws)
+{
+	uint32_t i;
+
+	if (!ws)
+		return;
+	/* Out of the map first: from here steered packets meet the no_socket policy. */
+	for (i = 0; i < ws->n; i++)
+		if (ws->w[i].port)
+			sl_xsk_unmap(ws->w[i].port);
+	for (i = 0; i < ws->n; i++)
+		__atomic_store_n(&ws->w[i].stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < ws->n; i++) {
+		struct sl_worker *w = &ws->w[i];
+
+		if (w->started) {
+			pthread_join(w->thread, NULL);
+			/* The last word on a worker's traffic, also when nothing else asked. */
+			pr_info("worker %s queue %u: %llu packets in, %llu out, %llu dropped (stage %llu, "
+				"undecided %llu, tx_full %llu), %llu wakeups, frames %s\n",
+				w->info.ifname, w->info.queue, (unsigned long long)w->local.rx_packets,
+				(unsigned long long)w->local.tx_packets,
+				(unsigned long long)(w->local.drops[0] + w->local.drops[1] + w->local.drops[2]),
+				(unsigned long long)w->local.drops[SL_WDROP_STAGE],
+				(unsigned long long)w->local.drops[SL_WDROP_UNDECIDED],
+				(unsigned long long)w->local.drops[SL_WDROP_TX_FULL],
+				(unsigned long long)w->local.port.wakeups,
+				w->local.acct_failures ? "MISCOUNTED" : "all accounted for");
+		}
+		sl_port_close(w->port);
+		w->port = NULL;
+		sl_pipeline_close(&w->pl);
+	}
+	for (i = 0; i < ws->n_pools; i++)
+		sl_pool_destroy(ws->pools[i]);
+	free(ws->w);
+	if (ws->xsks_fd >= 0)
+		close(ws->xsks_fd);
+	free(ws);
+}
