@@ -73,7 +73,7 @@ int sl_ctld_open(const struct sl_config *cfg, struct sl_ctld **out)
 	d->state.config_path = cfg->path;
 	d->state.pin_dir = cfg->pin_dir;
 	d->state.keep_enforcing = cfg->keep_enforcing;
-	d->state.stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1 };
+	d->state.stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1, -1 };
 	d->state.command = serve_command;
 	d->state.client_gone = client_gone;
 	d->state.command_arg = d;
@@ -254,9 +254,10 @@ static void use_fw(struct sl_ctld *d, struct sl_fw *fw)
 	st->stats.rule_stats = sl_fw_map_fd(fw, "sl_rule_stats");
 	st->stats.rule_meta = sl_fw_map_fd(fw, "sl_rule_meta");
 	st->stats.rules = sl_fw_map_fd(fw, "sl_rules");
+	st->stats.iface_stats = sl_fw_map_fd(fw, "sl_iface_stats");
 	if (st->stats.verdicts < 0 || st->stats.reasons < 0 || st->stats.rule_stats < 0 ||
 	    st->stats.rule_meta < 0 || st->stats.rules < 0)
-		st->stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1 };
+		st->stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1, -1 };
 }
 
 /* Forgets the placement entries of maps (their fds belong to a generation). */
@@ -522,7 +523,7 @@ int sl_ctld_run(struct sl_ctld *d, const struct sl_config *cfg, const struct sl_
 	st->watch = NULL;
 	st->rtnl = NULL;
 	/* The maps' fds belong to fw, which may go before the server does. */
-	st->stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1 };
+	st->stats = (struct sl_stats_fds){ -1, -1, -1, -1, -1, -1 };
 	st->n_placement = 0;
 	st->refresh = NULL;
 	if (err) {

@@ -89,6 +89,37 @@ static void sample2(struct text *t, const char *name, const char *l1, const char
 	put(t, "} %" PRIu64 "\n", v);
 }
 
+/*
+ * Per ingress interface and verdict, for the interfaces that counted a
+ * packet (named as they are now; "other" for ifindex 1024 and above).
+ */
+static void render_ifaces(struct text *t, const struct sl_stats *st)
+{
+	char buf[SL_STATS_IFNAME_LEN];
+	bool any = false;
+	uint32_t i, v, pass;
+
+	for (i = 0; i < SL_IFACE_STATS_SLOTS && !any; i++)
+		any = sl_stats_iface_seen(st, i);
+	if (!any)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		const char *name = pass ? "sluice_interface_bytes_total" : "sluice_interface_packets_total";
+
+		family(t, name, "counter",
+		       pass ? "Bytes of the packets of sluice_interface_packets_total."
+			    : "Packets the XDP program saw, by ingress interface and verdict.");
+		for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+			if (!sl_stats_iface_seen(st, i))
+				continue;
+			for (v = 0; v < SL_VERDICT_COUNT; v++)
+				sample2(t, name, "interface", sl_stats_iface_name(i, buf), "verdict",
+					sl_verdict_name(v),
+					pass ? st->ifaces[i][v].bytes : st->ifaces[i][v].packets);
+		}
+	}
+}
+
 static void render_fw(struct text *t, const struct sl_stats *st)
 {
 	uint32_t i;
@@ -110,6 +141,7 @@ static void render_fw(struct text *t, const struct sl_stats *st)
 	family(t, "sluice_reason_bytes_total", "counter", "Bytes of the packets of sluice_reason_packets_total.");
 	for (i = 1; i < SL_REASON_COUNT; i++)
 		sample1(t, "sluice_reason_bytes_total", "reason", sl_reason_name(i), st->reasons[i].bytes);
+	render_ifaces(t, st);
 	if (!st->n_rules)
 		return;
 	family(t, "sluice_rule_packets_total", "counter",

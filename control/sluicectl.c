@@ -83,6 +83,28 @@ static json_t *counter_json(const struct sl_counter *c)
  * The event counters beside the firewall's (docs/metrics.md): ev is NULL
  * when the pins hold none (a sluiced older than the logger).
  */
+/* Interfaces that counted a packet: [{ifindex, name, pass: {...}, drop: {...}, steer: {...}}]. */
+static json_t *ifaces_json(const struct sl_stats *st)
+{
+	json_t *arr = json_array();
+	char buf[SL_STATS_IFNAME_LEN];
+	uint32_t i, v;
+
+	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+		json_t *o;
+
+		if (!sl_stats_iface_seen(st, i))
+			continue;
+		o = json_object();
+		json_object_set_new(o, "ifindex", json_integer(i));
+		json_object_set_new(o, "name", json_string(sl_stats_iface_name(i, buf)));
+		for (v = 0; v < SL_VERDICT_COUNT; v++)
+			json_object_set_new(o, sl_verdict_name(v), counter_json(&st->ifaces[i][v]));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static int print_json(const struct sl_stats *st, const struct sl_cli_log_counters *ev)
 {
 	json_t *root = json_object(), *verdicts = json_object(), *reasons = json_object();
@@ -104,6 +126,7 @@ static int print_json(const struct sl_stats *st, const struct sl_cli_log_counter
 	json_object_set_new(root, "verdicts", verdicts);
 	json_object_set_new(root, "reasons", reasons);
 	json_object_set_new(root, "rules", rules);
+	json_object_set_new(root, "interfaces", ifaces_json(st));
 	json_object_set_new(root, "events", ev ? sl_cli_log_counters_json(ev) : json_null());
 	err = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -127,6 +150,7 @@ static bool events_seen(const struct sl_cli_log_counters *ev)
 
 static void print_text(const struct sl_stats *st, const struct sl_cli_log_counters *ev)
 {
+	unsigned int seen_iface = 0;
 	int width = 22;
 	uint32_t i;
 
@@ -151,6 +175,19 @@ static void print_text(const struct sl_stats *st, const struct sl_cli_log_counte
 	for (i = 0; i < st->n_rules; i++)
 		printf("%-5u %-*s %14llu %16llu\n", i, width, st->meta[i].name,
 		       (unsigned long long)st->rules[i].packets, (unsigned long long)st->rules[i].bytes);
+	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+		char buf[SL_STATS_IFNAME_LEN];
+		uint32_t v;
+
+		if (!sl_stats_iface_seen(st, i))
+			continue;
+		if (!seen_iface++)
+			printf("\n%-16s %-8s %14s %16s\n", "interface", "verdict", "packets", "bytes");
+		for (v = 0; v < SL_VERDICT_COUNT; v++)
+			printf("%-16s %-8s %14llu %16llu\n", sl_stats_iface_name(i, buf), sl_verdict_name(v),
+			       (unsigned long long)st->ifaces[i][v].packets,
+			       (unsigned long long)st->ifaces[i][v].bytes);
+	}
 	if (events_seen(ev)) {
 		putchar('\n');
 		sl_cli_log_counters_print(ev);

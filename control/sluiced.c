@@ -334,7 +334,8 @@ static void metrics_source(const struct readers *r)
 			   .reasons = sl_policy_shared_fd(r->pe, "sl_reasons"),
 			   .rule_stats = sl_policy_shared_fd(r->pe, "sl_rule_stats"),
 			   .rule_meta = sl_fw_map_fd(fw, "sl_rule_meta"),
-			   .rules = sl_fw_map_fd(fw, "sl_rules") },
+			   .rules = sl_fw_map_fd(fw, "sl_rules"),
+			   .iface_stats = sl_policy_shared_fd(r->pe, "sl_iface_stats") },
 		.log_stats_fd = sl_policy_shared_fd(r->pe, "sl_log_stats"),
 		/* Only a running logger publishes its counters. */
 		.logger_stats_fd = r->logger ? sl_policy_shared_fd(r->pe, "sl_logger_stats") : -1,

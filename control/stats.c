@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,38 @@ int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out)
 			break;
 	}
 	out->n_rules = key;
+	if (fds->iface_stats >= 0) {
+		err = read_percpu(fds->iface_stats, &out->ifaces[0][0],
+				  SL_IFACE_STATS_SLOTS * SL_VERDICT_COUNT);
+		if (err)
+			return err;
+	}
 	if (fds->rules < 0)
 		return read_percpu(fds->rule_stats, out->rules, out->n_rules);
 	return read_by_slot(fds, out);
+}
+
+bool sl_stats_iface_seen(const struct sl_stats *st, uint32_t slot)
+{
+	uint32_t v;
+
+	for (v = 0; slot < SL_IFACE_STATS_SLOTS && v < SL_VERDICT_COUNT; v++)
+		if (st->ifaces[slot][v].packets)
+			return true;
+	return false;
+}
+
+const char *sl_stats_iface_name(uint32_t slot, char *buf)
+{
+	char name[IF_NAMESIZE];
+
+	if (!slot)
+		return "other";
+	if (if_indextoname(slot, name))
+		snprintf(buf, SL_STATS_IFNAME_LEN, "%s", name);
+	else
+		snprintf(buf, SL_STATS_IFNAME_LEN, "ifindex-%u", slot);
+	return buf;
 }
 
 static int open_pin(const char *dir, const char *name)
@@ -148,11 +178,13 @@ int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds)
 	int err;
 
 	fds->verdicts = fds->reasons = fds->rule_stats = fds->rule_meta = fds->rules = -1;
+	fds->iface_stats = -1;
 	if ((err = fds->verdicts = open_pin(dir, "sl_verdicts")) < 0 ||
 	    (err = fds->reasons = open_pin(dir, "sl_reasons")) < 0 ||
 	    (err = fds->rule_stats = open_pin(dir, "sl_rule_stats")) < 0 ||
 	    (err = fds->rule_meta = open_pin(dir, "sl_rule_meta")) < 0 ||
-	    (err = fds->rules = open_pin(dir, "sl_rules")) < 0) {
+	    (err = fds->rules = open_pin(dir, "sl_rules")) < 0 ||
+	    (err = fds->iface_stats = open_pin(dir, "sl_iface_stats")) < 0) {
 		sl_stats_close(fds);
 		return err;
 	}
@@ -162,7 +194,7 @@ int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds)
 void sl_stats_close(struct sl_stats_fds *fds)
 {
 	int *all[] = { &fds->verdicts, &fds->reasons, &fds->rule_stats, &fds->rule_meta,
-		       &fds->rules };
+		       &fds->rules, &fds->iface_stats };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {

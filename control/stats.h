@@ -7,6 +7,7 @@
 #ifndef SLUICE_STATS_H
 #define SLUICE_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sluice/abi.h"
@@ -17,6 +18,8 @@ struct sl_stats {
 	struct sl_counter rules[SL_MAX_RULES];
 	struct sl_rule_meta meta[SL_MAX_RULES];
 	uint32_t n_rules; /* rules with a name in sl_rule_meta */
+	/* by ingress ifindex (slot 0: every ifindex >= SL_IFACE_STATS_SLOTS) */
+	struct sl_counter ifaces[SL_IFACE_STATS_SLOTS][SL_VERDICT_COUNT];
 };
 
 /* Map fds to read from: pinned maps, or a loaded program's. */
@@ -30,6 +33,7 @@ struct sl_stats_fds {
 	 * negative fd reads rule_stats by rule position. Set it: 0 is a valid fd.
 	 */
 	int rules;
+	int iface_stats; /* sl_iface_stats; negative: interface counters read as zero */
 };
 
 /* Reads and sums the counters. 0 or a negative errno. */
@@ -41,6 +45,17 @@ int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out);
  */
 int sl_stats_open_pinned(const char *pin_dir, struct sl_stats_fds *fds);
 void sl_stats_close(struct sl_stats_fds *fds);
+
+/* Whether interface slot i (an ifindex, or 0 for the rest) counted any packet. */
+bool sl_stats_iface_seen(const struct sl_stats *st, uint32_t slot);
+
+/*
+ * The name of interface slot i as it is now: "other" for slot 0, the
+ * interface's name, or "ifindex-N" for an interface that is gone. buf
+ * holds at least SL_STATS_IFNAME_LEN bytes.
+ */
+#define SL_STATS_IFNAME_LEN 24
+const char *sl_stats_iface_name(uint32_t slot, char *buf);
 
 /* Stable names, as used in JSON and docs/metrics.md. */
 const char *sl_verdict_name(uint32_t verdict);

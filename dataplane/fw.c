@@ -64,6 +64,7 @@ struct sl_fw {
 static const char *const shared_maps[SL_FW_SHARED_MAPS] = {
 	"sl_rule_stats", "sl_verdicts",	 "sl_reasons",	    "sl_events",
 	"sl_log_state",	 "sl_log_stats", "sl_logger_stats", "sl_steer_stats",
+	"sl_iface_stats",
 	/* The workers' sockets: a new generation steers to them at once. */
 	"sl_xsks",
 	/* The inspect stage's verdicts on flows. */

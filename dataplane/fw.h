@@ -55,7 +55,7 @@ struct sl_fw_opts {
  * reader may keep it for the daemon's life.
  */
 bool sl_fw_map_is_shared(const char *name);
-#define SL_FW_SHARED_MAPS 10 /* how many (fw.c's list) */
+#define SL_FW_SHARED_MAPS 11 /* how many (fw.c's list) */
 
 /*
  * sl_fw_load, and before the load each large map whose pool the memory

@@ -112,6 +112,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_IFACE_STATS_SLOTS * SL_VERDICT_COUNT);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_iface_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SL_REASON_COUNT);
 	__type(key, __u32);
 	__type(value, struct sl_counter);

@@ -243,7 +243,12 @@ __noinline int sl_log_event(struct xdp_md *ctx, const struct sl_pkt *p, const st
 	ev->pad[1] = 0;
 	__builtin_memcpy(ev->src, p->src, 16);
 	__builtin_memcpy(ev->dst, p->dst, 16);
-	bpf_ringbuf_submit(ev, 0);
+	/* No wakeup: the logger polls the ring at least every 2 ms
+	 * (SL_LOG_IDLE_MS). A wakeup per event, which the kernel sends
+	 * whenever the consumer has caught up, costs the receiving CPU an
+	 * irq_work and a scheduler wakeup per logged packet: at 1/100
+	 * sampling that cut the drop rate by a fifth (log_drop_rate). */
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	st->window_n++;
 	sl_log_stat(SL_LOG_STAT_EMITTED);
 	return 0;

@@ -60,8 +60,7 @@ static __always_inline int sl_malformed(__u32 reason, __u64 bytes)
 			 reason, bytes);
 }
 
-SEC("xdp")
-int sluice_xdp(struct xdp_md *ctx)
+static __always_inline int sl_firewall(struct xdp_md *ctx)
 {
 	struct sl_cursor c = {
 		.pos = (void *)(long)ctx->data,
@@ -116,6 +115,22 @@ int sluice_xdp(struct xdp_md *ctx)
 		return sl_steer(ctx, bytes);
 	}
 	return sl_finish(verdict & 0xff, verdict >> 8, bytes);
+}
+
+/* The firewall, then the packet counted once more under its ingress interface. */
+SEC("xdp")
+int sluice_xdp(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	int act = sl_firewall(ctx);
+	__u32 verdict = act == XDP_DROP ? SL_VERDICT_DROP
+					: act == XDP_REDIRECT ? SL_VERDICT_STEER : SL_VERDICT_PASS;
+
+	if (ifindex >= SL_IFACE_STATS_SLOTS)
+		ifindex = 0;
+	sl_count(&sl_iface_stats, ifindex * SL_VERDICT_COUNT + verdict, bytes);
+	return act;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

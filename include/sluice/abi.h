@@ -161,6 +161,13 @@ enum sl_verdict {
 };
 
 /*
+ * sl_iface_stats: packets and bytes per ingress interface and verdict, at
+ * index ifindex * SL_VERDICT_COUNT + verdict; interfaces with an ifindex
+ * of SL_IFACE_STATS_SLOTS or more share slot 0 (no interface has index 0).
+ */
+#define SL_IFACE_STATS_SLOTS 1024
+
+/*
  * Why a packet was dropped, or for the parse errors why it was malformed
  * (counted even when the malformed verdict is pass). Index of
  * sl_reason_stats. Append only: never renumber or reuse a value.

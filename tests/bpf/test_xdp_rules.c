@@ -1016,6 +1016,21 @@ static void test_differential(void **state)
 		assert_int_equal(xh_stats(&h, st), 0);
 		assert_int_equal(st->verdicts[SL_VERDICT_PASS].packets, want_verdicts[SL_VERDICT_PASS]);
 		assert_int_equal(st->verdicts[SL_VERDICT_DROP].packets, want_verdicts[SL_VERDICT_DROP]);
+		/* The per-interface counters hold every packet once, by the same
+		 * verdicts (the packets come in on the interfaces the test picks). */
+		{
+			uint64_t by_if[SL_VERDICT_COUNT] = { 0 }, bytes_if = 0;
+			uint32_t i, v;
+
+			for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+				for (v = 0; v < SL_VERDICT_COUNT; v++)
+					by_if[v] += st->ifaces[i][v].packets;
+				bytes_if += st->ifaces[i][SL_VERDICT_PASS].bytes;
+			}
+			assert_int_equal(by_if[SL_VERDICT_PASS], want_verdicts[SL_VERDICT_PASS]);
+			assert_int_equal(by_if[SL_VERDICT_DROP], want_verdicts[SL_VERDICT_DROP]);
+			assert_int_equal(bytes_if, st->verdicts[SL_VERDICT_PASS].bytes);
+		}
 		/* Accept and drop rules are counted only when they decide. */
 		for (p = 0; p < h.tables->n_rules; p++)
 			if (h.tables->rules[p].action != SL_ACT_COUNT)

@@ -94,6 +94,7 @@ int xh_open(struct xh *h, const char *yaml, const char *base_dir)
 	h->fds.rule_stats = sl_fw_map_fd(h->fw, "sl_rule_stats");
 	h->fds.rule_meta = sl_fw_map_fd(h->fw, "sl_rule_meta");
 	h->fds.rules = sl_fw_map_fd(h->fw, "sl_rules");
+	h->fds.iface_stats = sl_fw_map_fd(h->fw, "sl_iface_stats");
 	h->rule_stats_fd = h->fds.rule_stats;
 	if (h->fds.verdicts < 0 || h->fds.reasons < 0 || h->fds.rule_stats < 0 ||
 	    h->fds.rule_meta < 0) {

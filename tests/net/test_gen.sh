@@ -239,5 +239,45 @@ stop_bg INT
 [ "$(jget "$tmp/rx.json" 'd["rx"]["packets"] == 2000 and d["rx"]["lost"] == 0 and d["rx"]["streams"][0]["stream"] == 3')" = True ] ||
   fail "rx alone: $(cat "$tmp/rx.json")"
 
+# --- Reordered and duplicated on purpose: the test crafts the frames itself
+# (sluice-gen's payload: magic 0x5367, stream, seq, tx_ns, after UDP) and
+# sends sequence numbers 0 1 2 4 3 5 5 6 7 of stream 9: one reordered (3),
+# one duplicate (5), nothing lost.
+ip netns exec "$nsb" "$gen" rx -i "$ifb" -j -q -d 60 >"$tmp/rx2.json" 2>"$tmp/rx2.err" &
+bg=$!
+for _ in $(seq 50); do attached "$nsb" "$ifb" && break; sleep 0.1; done
+attached "$nsb" "$ifb" || fail "rx did not attach"
+in_a python3 - "$ifa" <<'PY' || fail "cannot send the crafted frames"
+import socket, struct, sys, time
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sk.bind((sys.argv[1], 0))
+src = open(f"/sys/class/net/{sys.argv[1]}/address").read().strip()
+eth = b"\xff" * 6 + bytes.fromhex(src.replace(":", "")) + b"\x08\x00"
+for seq in (0, 1, 2, 4, 3, 5, 5, 6, 7):
+    payload = struct.pack("!HHIQ", 0x5367, 9, seq, time.monotonic_ns()) + bytes(14)
+    udp = struct.pack("!HHHH", 40000, 9, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq, 0, 64, 17, 0,
+                     socket.inet_aton("198.18.0.1"), socket.inet_aton("198.18.0.2"))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    sk.send(eth + ip + udp)
+    time.sleep(0.01)
+PY
+sleep 0.3
+stop_bg INT
+python3 - "$tmp/rx2.json" <<'PY' || fail "reorder/duplicate on purpose: $(cat "$tmp/rx2.json")"
+import json, sys
+rx = json.load(open(sys.argv[1]))["rx"]
+s = [x for x in rx["streams"] if x["stream"] == 9]
+assert len(s) == 1, rx
+s = s[0]
+assert s["reordered"] == 1 and s["duplicate"] == 1 and s["lost"] == 0, s
+assert rx["reordered"] == 1 and rx["duplicate"] == 1 and rx["lost"] == 0, rx
+PY
+
 ! attached "$nsa" "$ifa" || fail "a program is still attached to $ifa"
-echo "ok: tx/reflect/rx for UDP, TCP, ICMP over IPv4/IPv6, IMIX+VLAN, rate, count, loss, search, rx alone, bad input"
+echo "ok: tx/reflect/rx for UDP, TCP, ICMP over IPv4/IPv6, IMIX+VLAN, rate, count, loss, search, rx alone, reorder/duplicate, bad input"

@@ -151,6 +151,9 @@ m=$tmp/after.txt
 [ "$(metric "$m" 'sluice_reason_packets_total{reason="rule"}')" = $n_drop ] || fail "rule reason is not $n_drop"
 [ "$(metric "$m" 'sluice_rule_packets_total{rule="deny-udp-9999"}')" = $n_drop ] || fail "rule counter is not $n_drop"
 [ "$(metric "$m" 'sluice_rule_packets_total{rule="count-udp-5000"}')" = $n_pass ] || fail "count rule is not $n_pass"
+# Per ingress interface: every drop came in on the firewall's interface.
+[ "$(metric "$m" "sluice_interface_packets_total{interface=\"$iface\",verdict=\"drop\"}")" = $n_drop ] ||
+  fail "interface drop count is not $n_drop: $(grep sluice_interface_packets_total "$m")"
 pass=$(metric "$m" 'sluice_packets_total{verdict="pass"}')
 [ "$pass" -ge $n_pass ] || fail "only $pass packets passed, sent $n_pass"
 # UDP to port 5000 over IPv4 without VLAN: 14 + 20 + 8 + payload; the rule's bytes are the sender's frames.
@@ -182,10 +185,12 @@ allow=$(curl -sS --max-time 5 -o /dev/null -D - -X DELETE "$url" | tr -d '\r' | 
 
 # sluicectl stats carries the logger's counters (issue 6), in JSON and text, also with --daemon.
 "$sluicectl" -j -p "$pin" stats >"$tmp/stats.json" || fail "sluicectl -j stats failed"
-python3 - "$tmp/stats.json" "$n_drop" <<'PY' || fail "bad events in sluicectl -j stats: $(cat "$tmp/stats.json")"
+python3 - "$tmp/stats.json" "$n_drop" "$iface" <<'PY' || fail "bad events in sluicectl -j stats: $(cat "$tmp/stats.json")"
 import json, sys
 d, n = json.load(open(sys.argv[1])), int(sys.argv[2])
 assert d["verdicts"]["drop"]["packets"] == n, d["verdicts"]
+ifs = [i for i in d["interfaces"] if i["name"] == sys.argv[3]]
+assert len(ifs) == 1 and ifs[0]["drop"]["packets"] == n and ifs[0]["pass"]["packets"] >= 30, d["interfaces"]
 ev = d["events"]
 assert ev["xdp"]["emitted"] == n and ev["xdp"]["ring_full"] == 0, ev
 assert ev["logger"]["records"] == n and ev["logger"]["json_written"] == n, ev
