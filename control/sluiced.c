@@ -372,14 +372,15 @@ static void on_policy_change(void *arg)
  * pools in the placement report and their counters in STATUS.
  */
 static int start_workers(const struct sl_config *cfg, const struct sl_topology *topo,
-			 struct sl_fw *fw, struct sl_ctld *ctl, struct sl_workers **out)
+			 struct sl_fw *fw, struct sl_ctld *ctl, struct sl_logger *lg,
+			 struct sl_workers **out)
 {
 	struct sl_diag diag = { { 0 } };
 	const struct sl_pool *pool;
 	uint32_t i;
 	int err;
 
-	err = sl_workers_start(cfg, topo, sl_fw_map_fd(fw, "sl_xsks"), out, &diag);
+	err = sl_workers_start(cfg, topo, sl_fw_map_fd(fw, "sl_xsks"), lg, out, &diag);
 	if (err) {
 		pr_warn("%s\n", diag.msg);
 		return err;
@@ -478,7 +479,7 @@ static int run(struct sl_config *cfg, const char *state_dir)
 	}
 
 	/* Workers after the attachment: their sockets go into the program's XSKMAP. */
-	err = start_workers(cfg, opts.topo, fw, ctl, &workers);
+	err = start_workers(cfg, opts.topo, fw, ctl, lg, &workers);
 	if (err)
 		goto out;
 

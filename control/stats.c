@@ -41,6 +41,7 @@ static const char *const reason_names[SL_REASON_COUNT] = {
 	[SL_REASON_TABLE_MISS] = "table_miss",
 	[SL_REASON_NO_SOCKET] = "no_socket",
 	[SL_REASON_FLOW_DENY] = "flow_deny",
+	[SL_REASON_STAGE] = "stage",
 };
 
 const char *sl_verdict_name(uint32_t verdict)

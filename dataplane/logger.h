@@ -79,8 +79,9 @@ const struct sl_pool *sl_logger_buffers_pool(const struct sl_logger *lg);
 
 /*
  * Adds a single-producer ring of cfg->worker_ring_slots slots of
- * slot_size bytes that the logger drains (records are struct sl_event
- * plus captured bytes), named name in the JSON "source" field (at most
+ * slot_size bytes (SL_SPSC_HDR of them before each record) that the
+ * logger drains (records are struct sl_event plus captured bytes), named
+ * name in the JSON "source" field (at most
  * 31 characters). The logger owns the ring: it lives until
  * sl_logger_stop. At most SL_LOGGER_MAX_RINGS. 0 or a negative errno.
  */

@@ -90,6 +90,14 @@ struct sl_pipeline {
 	void *state[SL_PIPELINE_MAX];
 	struct sl_stage_counters counters[SL_PIPELINE_MAX];
 	uint32_t n;
+	/*
+	 * Where a worker reports the packets its stages drop, as struct
+	 * sl_event records for the logger (sluice/events.h): NULL for none.
+	 * ifindex and queue name the receiving socket in those records.
+	 */
+	struct sl_spsc *events;
+	uint32_t ifindex;
+	uint32_t queue;
 };
 
 /*

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logger.h"
+#include "spsc.h"
+#include "sluice/events.h"
 #include "pool.h"
 #include "xsk.h"
 #include "xsk_ring.h"
@@ -162,6 +165,83 @@ static void count_pkts(const struct sl_buf *bufs, uint32_t n, uint64_t *pkts, ui
 	}
 }
 
+/*
+ * The fields of an event for a frame a stage dropped: Ethernet, one VLAN
+ * tag, IPv4 or IPv6 (no extension headers), TCP/UDP ports. Every length
+ * checked; false for a frame that is not IP (no event: events are IP).
+ */
+static bool event_fields(const uint8_t *f, uint32_t len, struct sl_event *e)
+{
+	uint32_t off = 14, l4;
+	uint16_t type;
+
+	if (len < off)
+		return false;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x8100) {
+		if (len < off + 4)
+			return false;
+		e->flags |= SL_EVF_VLAN;
+		e->vlan = (uint16_t)((f[14] << 8 | f[15]) & 0xfff);
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		off += 4;
+	}
+	if (type == 0x0800) {
+		if (len < off + 20 || (f[off] >> 4) != 4 || (f[off] & 15) < 5)
+			return false;
+		e->family = 4;
+		e->l4_proto = f[off + 9];
+		memcpy(e->src, f + off + 12, 4);
+		memcpy(e->dst, f + off + 16, 4);
+		if (f[off + 6] & 0x3f || f[off + 7]) {
+			e->flags |= SL_EVF_FRAG;
+			return true;
+		}
+		l4 = off + (uint32_t)(f[off] & 15) * 4;
+	} else if (type == 0x86dd) {
+		if (len < off + 40 || (f[off] >> 4) != 6)
+			return false;
+		e->family = 6;
+		e->l4_proto = f[off + 6];
+		memcpy(e->src, f + off + 8, 16);
+		memcpy(e->dst, f + off + 24, 16);
+		l4 = off + 40;
+	} else {
+		return false;
+	}
+	if ((e->l4_proto == 6 || e->l4_proto == 17) && len >= l4 + 4) {
+		e->flags |= SL_EVF_PORTS;
+		e->sport = (uint16_t)(f[l4] << 8 | f[l4 + 1]);
+		e->dport = (uint16_t)(f[l4 + 2] << 8 | f[l4 + 3]);
+	}
+	return true;
+}
+
+/* An event for a packet a stage dropped; a full ring counts it there, never waits. */
+static void report_drop(const struct sl_pipeline *pl, const struct sl_stage_pkt *pk)
+{
+	struct sl_event *e = sl_spsc_reserve(pl->events, sizeof(*e));
+	struct timespec ts;
+
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	if (!event_fields(pk->bufs[0].data, pk->bufs[0].len, e))
+		return; /* reserved, never committed: the slot is reused */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	e->magic = SL_EVENT_MAGIC;
+	e->version = SL_EVENT_VERSION;
+	e->type = SL_EVENT_PACKET;
+	e->verdict = SL_EV_VERDICT_DROP;
+	e->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	e->rule = SL_EVENT_NO_RULE;
+	e->reason = SL_REASON_STAGE;
+	e->ifindex = pl->ifindex;
+	e->rx_queue = pl->queue;
+	e->pkt_len = pk->len;
+	sl_spsc_commit(pl->events, sizeof(*e));
+}
+
 uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl_worker_stats *st,
 			 struct sl_buf *bufs, uint32_t n)
 {
@@ -206,6 +286,8 @@ uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl
 			continue;
 		}
 		st->drops[pk->verdict == SL_SV_DROP ? SL_WDROP_STAGE : SL_WDROP_UNDECIDED]++;
+		if (pk->verdict == SL_SV_DROP && pl->events && pk->nbufs)
+			report_drop(pl, pk);
 		for (k = 0; k < pk->nbufs; k++)
 			freeb[nfree++] = pk->bufs[k];
 	}
@@ -283,7 +365,7 @@ static int start_thread(struct sl_worker *w, struct sl_diag *diag)
 }
 
 int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo, int xsks_fd,
-		     struct sl_workers **out, struct sl_diag *diag)
+		     struct sl_logger *events, struct sl_workers **out, struct sl_diag *diag)
 {
 	const struct sl_dataplane_cfg *d = &cfg->dataplane;
 	struct sl_topology own;
@@ -368,6 +450,19 @@ int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo
 			err = sl_xsk_open(&xo, &w->port, &xi, diag);
 			if (err)
 				goto fail;
+			if (events) {
+				char name[32];
+				int lerr;
+
+				snprintf(name, sizeof(name), "worker-%.15s-q%u", dif->name, w->info.queue);
+				w->pl.ifindex = if_nametoindex(dif->name);
+				w->pl.queue = w->info.queue;
+				lerr = sl_logger_add_ring(events, name, SL_SPSC_HDR + sizeof(struct sl_event),
+							  &w->pl.events);
+				if (lerr)
+					pr_warn("worker %s queue %u: no event ring (%s): its drops are counted, not logged\n",
+						dif->name, w->info.queue, strerror(-lerr));
+			}
 			w->info.zero_copy = xi.zero_copy;
 			w->info.multi_buffer = xi.multi_buffer;
 			w->info.sg_refused = xi.sg_refused;

@@ -96,11 +96,14 @@ int sl_umem_nodes(const struct sl_topology *topo, const struct sl_memory_cfg *me
  * Creates the UMEM pools and sockets of every configured worker, inserts
  * the sockets into the XSKMAP xsks_fd, and starts the threads (call it
  * after the program is attached). topo may be NULL (discovered from /sys
- * then). Returns 0 and the set (empty when no worker is configured), or
- * a negative errno with diag; nothing is left running on failure.
+ * then). With events (the logger; may be NULL) each worker gets a ring
+ * of it, "worker-IF-qN", for the packets its stages drop. Returns 0 and
+ * the set (empty when no worker is configured), or a negative errno with
+ * diag; nothing is left running on failure.
  */
+struct sl_logger;
 int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo, int xsks_fd,
-		     struct sl_workers **out, struct sl_diag *diag);
+		     struct sl_logger *events, struct sl_workers **out, struct sl_diag *diag);
 
 /* Workers in the set. */
 uint32_t sl_workers_count(const struct sl_workers *ws);

@@ -197,7 +197,8 @@ enum sl_reason {
 	SL_REASON_TABLE_MISS = 21,     /* a classification table lacked an entry: fail closed */
 	SL_REASON_NO_SOCKET = 22,      /* steered, no AF_XDP socket on the queue, steering fails closed */
 	SL_REASON_FLOW_DENY = 23,      /* the flow's cached inspect verdict is deny (sl_flowcache) */
-	SL_REASON_COUNT = 24,
+	SL_REASON_STAGE = 24,          /* a dataplane worker's stage dropped it (events only) */
+	SL_REASON_COUNT = 25,
 };
 
 /* Packets and bytes; per-CPU in every counter map. */

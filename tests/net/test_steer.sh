@@ -422,4 +422,26 @@ assert w["busy_poll"] is True and w["rx_packets"] == 200 and w["tx_packets"] == 
 assert w["frames"]["accounted"] and w["frames"]["miscounts"] == 0, w
 PY
 stop_daemon
-echo "ok: steer, reflect, reload, frame accounting, fail-open and fail-closed, options"
+
+# ------------------------- 5. a stage's drops are events in the deny log
+write_config "$tmp/dropstage.yaml" pass false yes
+sed -i 's/stages: \[reflect\]/stages: [drop]/' "$tmp/dropstage.yaml"
+printf 'logging:\n  json: %s\n' "$tmp/events.json" >>"$tmp/dropstage.yaml"
+grep -q 'stages: \[drop\]' "$tmp/dropstage.yaml" || fail "cannot write the drop-stage config"
+start_daemon "$tmp/dropstage.yaml"
+echo_flow "$SL_PEER4" "$SL_ADDR4" 7777 40 "$tmp/drop4.json"
+echo_flow "$SL_PEER6" "$SL_ADDR6" 7777 30 "$tmp/drop6.json"
+status "$tmp/drop.json"
+stop_daemon # the logger drains its rings before sluiced exits
+python3 - "$tmp/drop.json" "$tmp/events.json" "$iface" "$SL_PEER4" "$SL_PEER6" <<'PY' || fail "stage drops not logged"
+import json, sys
+w = json.load(open(sys.argv[1]))["workers"][0]
+assert w["drops"]["stage"] == 70, w
+ev = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+ev = [e for e in ev if e["source"] == f"worker-{sys.argv[3]}-q0"]
+assert len(ev) == 70, len(ev)
+assert all(e["verdict"] == "drop" and e["reason"] == "stage" and e["rule"] is None and e["dport"] == 7777
+           for e in ev), ev[0]
+assert sum(e["src"] == sys.argv[4] for e in ev) == 40 and sum(e["src"] == sys.argv[5] for e in ev) == 30, ev[0]
+PY
+echo "ok: steer, reflect, reload, frame accounting, fail-open and fail-closed, options, stage drop events"
