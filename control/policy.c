@@ -164,18 +164,18 @@ static int commit_gen(struct sl_policy_engine *p, uint64_t gen, uint64_t prev)
 	return 0;
 }
 
-static void remove_state(struct sl_policy_engine *p)
+void sl_policy_remove_state(const char *state_dir)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
-	DIR *d = opendir(p->state_dir);
+	DIR *d = opendir(state_dir);
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", p->state_dir, e->d_name) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", state_dir, e->d_name) >= (int)sizeof(path))
 			continue;
 		if (!strncmp(e->d_name, "gen-", 4))
 			remove_gen_dir(path);
@@ -183,7 +183,15 @@ static void remove_state(struct sl_policy_engine *p)
 			unlink(path);
 	}
 	closedir(d);
-	rmdir(p->state_dir);
+	rmdir(state_dir);
+	/* The default root goes too once no sluiced keeps state there (fails while one does). */
+	if (!strncmp(state_dir, STATE_ROOT "/", sizeof(STATE_ROOT)))
+		rmdir(STATE_ROOT);
+}
+
+static void remove_state(struct sl_policy_engine *p)
+{
+	sl_policy_remove_state(p->state_dir);
 }
 
 static uint64_t read_source_hash(const char *dir)
@@ -795,6 +803,7 @@ int sl_policy_open(struct sl_config *cfg, const struct sl_policy_opts *opts, str
 		   struct sl_diag *diag)
 {
 	struct sl_fw_pinned pins;
+	bool fresh = false;
 	struct sl_policy_engine *p;
 	int err;
 
@@ -820,12 +829,17 @@ int sl_policy_open(struct sl_config *cfg, const struct sl_policy_opts *opts, str
 		sl_diagf(diag, "cannot inspect the pins under %s: %s", cfg->pin_dir, strerror(-err));
 		goto fail;
 	}
-	err = pins.n_links ? adopt(p, cfg, &pins, diag) : start_fresh(p, cfg, diag);
+	fresh = !pins.n_links;
+	err = fresh ? start_fresh(p, cfg, diag) : adopt(p, cfg, &pins, diag);
 	if (err)
 		goto fail;
 	*out = p;
 	return 0;
 fail:
+	/* A failed fresh start leaves nothing to adopt: no saved state either.
+	 * A failed adoption keeps it, the pinned program still enforces it. */
+	if (fresh)
+		remove_state(p);
 	/* cfg is the caller's: never freed here. */
 	sl_fw_destroy(p->fw, true);
 	sl_tables_free(p->tables);

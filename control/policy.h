@@ -124,6 +124,9 @@ uint64_t sl_policy_generation(const struct sl_policy_engine *p);
  */
 void sl_policy_close(struct sl_policy_engine *p, bool keep);
 
+/* Removes a saved state directory and what sluiced wrote in it (sluiced --detach). */
+void sl_policy_remove_state(const char *state_dir);
+
 /* ------------------------------------------------------------ saved state */
 
 /*

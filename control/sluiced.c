@@ -573,8 +573,16 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		err = clear_pins(cfg->pin_dir, true);
-		if (!err)
+		if (!err) {
+			char state[PATH_MAX];
+
+			/* Nothing is left to adopt: the saved policy goes with the pins. */
+			if (o.state_dir)
+				sl_policy_remove_state(o.state_dir);
+			else if (!sl_policy_default_state_dir(cfg->pin_dir, state, sizeof(state)))
+				sl_policy_remove_state(state);
 			pr_info("removed the pins under %s; the firewall no longer enforces\n", cfg->pin_dir);
+		}
 		goto out;
 	}
 	err = check_system(cfg);

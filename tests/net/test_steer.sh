@@ -403,6 +403,7 @@ for policy in pass drop; do
   check_no_socket $policy stopped
   "$sluiced" -c "$tmp/stop.yaml" --pin-dir "$pin" --detach 2>>"$tmp/sluiced.log" || fail "sluiced --detach"
   ! ip -d link show dev "$iface" | grep -q 'prog/xdp' || fail "--detach left the program"
+  [ ! -e "/run/sluiced/${pin##*/}" ] || fail "--detach left the saved policy in /run/sluiced/${pin##*/}"
 done
 # ------------------------------- 4. multi-buffer asked for, busy polling on
 write_config "$tmp/opts.yaml" pass false yes
