@@ -1199,44 +1199,6 @@ void sl_logger_stats(const struct sl_logger *lg, struct sl_logger_stats *out)
 	out->audit_drop_queue = lg->audit ? sl_spsc_drops(lg->audit) : 0;
 }
 
-int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
-		       const struct sl_fw *fw, const struct sl_topology *topo, struct sl_logger **out)
-{
-	const struct sl_pool_cfg *buffers = &cfg->memory.pools[SL_POOL_LOG_BUFFERS];
-	struct sl_logger_sources src = {
-		.events_fd = sl_fw_map_fd(fw, "sl_events"),
-		.log_stats_fd = sl_fw_map_fd(fw, "sl_log_stats"),
-		.publish_fd = sl_fw_map_fd(fw, "sl_logger_stats"),
-		.names = t->meta,
-		.n_names = t->n_rules,
-		.topo = buffers->set ? topo : NULL,
-		.buffers = buffers->set ? buffers : NULL,
-		.strict = cfg->memory.strict,
-	};
-	const struct sl_logging_cfg *l = &cfg->logging;
-	int err;
-
-	*out = NULL;
-	if (!l->enabled) {
-		if (t->prog_cfg.flags & SL_CFG_LOG)
-			pr_warn("some rules log, but there is no 'logging' section: their events are "
-				"counted, not written\n");
-		return 0;
-	}
-	err = sl_logger_start(l, &src, out);
-	if (err) {
-		pr_warn("cannot start the logger: %s\n", strerror(-err));
-		return err;
-	}
-	if (l->json_path[0] || l->pcap_path[0])
-		pr_info("logging events to %s%s%s\n", l->json_path[0] ? l->json_path : "",
-			l->json_path[0] && l->pcap_path[0] ? " and captures to " : "",
-			l->pcap_path[0] ? l->pcap_path : "");
-	if (l->audit_path[0])
-		pr_info("audit trail in %s\n", l->audit_path);
-	return 0;
-}
-
 int sl_log_stats_read(int fd, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;

@@ -124,17 +124,6 @@ int sl_logger_stop(struct sl_logger *lg);
  */
 int sl_logger_set_names(struct sl_logger *lg, const struct sl_rule_meta *names, uint32_t n);
 
-/*
- * What sluiced calls: starts the logger for cfg->logging with the loaded
- * program's event ring and rule names, or, without a logging section,
- * sets *out to NULL (saying once if some rule logs all the same).
- */
-struct sl_fw;
-struct sl_tables;
-/* topo: the machine's tiers, for memory.pools.log_buffers; may be NULL. */
-int sl_logger_start_fw(const struct sl_config *cfg, const struct sl_tables *t,
-		       const struct sl_fw *fw, const struct sl_topology *topo, struct sl_logger **out);
-
 /* Sums the per-CPU sl_log_stats map into out[SL_LOG_STAT_COUNT]. 0 or a negative errno. */
 int sl_log_stats_read(int fd, uint64_t *out);
 
