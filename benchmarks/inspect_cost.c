@@ -8,6 +8,9 @@
  *    openssl s_client), against domain policies of 10, 10,000 and 1,000,000
  *    entries, next to the bare frame parse (sl_inspect_parse_frame) of the
  *    same frame: the difference is the DNS or TLS parse and the policy.
+ *    Then the stage as a worker runs it (stage_inspect.c's run() over
+ *    bursts): what it adds per packet, and for TLS the flow verdict's
+ *    write into an LRU hash like sl_flowcache (root only).
  * 2. XDP, per packet with BPF_PROG_TEST_RUN: a TCP packet that a rule
  *    steers to the stage but whose flow's allow verdict is in sl_flowcache,
  *    against the same packet accepted by the same rules without inspection
@@ -37,6 +40,7 @@
 #include "control/config.h"
 #include "dataplane/fw.h"
 #include "dataplane/inspect.h"
+#include "dataplane/stage_inspect.h"
 
 #define MAX_RUNS 64
 
@@ -126,6 +130,78 @@ static char *policy_yaml(long n)
 	return y;
 }
 
+static int null_write(void *ctx, const struct sl_flow_key *key, const struct sl_flow_verdict *v)
+{
+	(void)ctx;
+	__asm__ volatile("" : : "r"(key), "r"(v) : "memory");
+	return 0;
+}
+
+static int map_write(void *ctx, const struct sl_flow_key *key, const struct sl_flow_verdict *v)
+{
+	return sl_inspect_cache_write(*(int *)ctx, key, v);
+}
+
+#define STAGE_BURST 64
+
+/*
+ * The stage inside a worker (dataplane/stage_inspect.c): its run() over
+ * bursts of STAGE_BURST copies of the frame, per packet; what it adds to
+ * sl_inspect_frame is the burst walk, the counters and, for TLS, building
+ * the flow verdict and handing it to the writer: a no-op, or (root) a
+ * real LRU hash of the flow cache's shape, a system call per judged flow.
+ */
+static int stage_rows(const struct opts *o, const struct sl_config *cfg, uint8_t (*buf)[4096],
+		      const size_t *len, long entries)
+{
+	static struct sl_stage_pkt pkts[STAGE_BURST];
+	static struct sl_buf bufs[STAGE_BURST];
+	long bursts = o->iters / STAGE_BURST > 0 ? o->iters / STAGE_BURST : 1;
+	double v[MAX_RUNS];
+	char what[128];
+	int f, w, r, err = 0, map_fd;
+
+	map_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_flowcache", sizeof(struct sl_flow_key),
+				sizeof(struct sl_flow_verdict), SL_FLOWCACHE_ENTRIES, NULL);
+	for (f = 0; f < 2; f++) {
+		for (w = 0; w < (f && map_fd >= 0 ? 2 : 1); w++) {
+			void *st = NULL;
+			uint32_t i;
+
+			err = sl_inspect_stage_new(&cfg->inspect, w ? map_write : null_write, &map_fd,
+						   &st);
+			if (err)
+				goto out;
+			for (i = 0; i < STAGE_BURST; i++) {
+				bufs[i] = (struct sl_buf){ .data = buf[f], .len = (uint32_t)len[f] };
+				pkts[i] = (struct sl_stage_pkt){ .bufs = &bufs[i], .nbufs = 1,
+								 .len = (uint32_t)len[f] };
+			}
+			for (r = 0; r < o->runs; r++) {
+				uint64_t t0 = now_ns();
+				long b;
+
+				for (b = 0; b < bursts; b++) {
+					for (i = 0; i < STAGE_BURST; i++)
+						pkts[i].verdict = SL_SV_CONTINUE;
+					sl_stage_inspect.run(st, pkts, STAGE_BURST);
+				}
+				v[r] = (double)(now_ns() - t0) / (double)(bursts * STAGE_BURST);
+			}
+			sl_stage_inspect.close(st);
+			snprintf(what, sizeof(what), "inspect stage run, %s%s, %ld-entry policy",
+				 f ? "TLS ClientHello" : "DNS query",
+				 !f ? "" : w ? " + flow cache write (BPF map)" : " + verdict to a no-op writer",
+				 entries);
+			add_result(what, median(v, o->runs));
+		}
+	}
+out:
+	if (map_fd >= 0)
+		close(map_fd);
+	return err;
+}
+
 static int userspace(const struct opts *o)
 {
 	static const long sizes_full[] = { 10, 10000, 1000000 }, sizes_smoke[] = { 10 };
@@ -204,6 +280,9 @@ static int userspace(const struct opts *o)
 				 f ? "TLS ClientHello" : "DNS query", sizes[s]);
 			add_result(what, median(v, o->runs));
 		}
+		/* The stage's own work does not depend on the policy's size: once. */
+		if (!err && s == 0)
+			err = stage_rows(o, cfg, buf, len, sizes[s]);
 		sl_inspect_free(in);
 		sl_config_free(cfg);
 		if (err)

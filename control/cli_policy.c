@@ -368,8 +368,13 @@ static int on_set(const struct sl_ctl_msg *m, void *arg)
 
 	/* A large set comes in several messages: they extend one entry. */
 	if (!last || strcmp(json_string_value(json_object_get(last, "name")), name)) {
-		last = json_pack("{s:s,s:I}", "name", name, "size",
-				 (json_int_t)mnl_attr_get_u64(m->tb[SL_CTL_A_SET_SIZE]));
+		/* Without the attribute (an older sluiced) the set is the policy's. */
+		bool host = m->tb[SL_CTL_A_SET_SOURCE] &&
+			    mnl_attr_get_u32(m->tb[SL_CTL_A_SET_SOURCE]) == SL_CTL_SET_SRC_HOST_ADDRESSES;
+
+		last = json_pack("{s:s,s:I,s:s}", "name", name, "size",
+				 (json_int_t)mnl_attr_get_u64(m->tb[SL_CTL_A_SET_SIZE]), "source",
+				 host ? "host-addresses" : "policy");
 		json_array_append_new(sets, last);
 	}
 	for (a = sl_ctl_next_attr(m, NULL, SL_CTL_A_PREFIX); a; a = sl_ctl_next_attr(m, a, SL_CTL_A_PREFIX)) {
@@ -444,8 +449,12 @@ static void sets_text(json_t *arr)
 	size_t i, j;
 
 	json_array_foreach(arr, i, s) {
-		printf("%s: %lld prefixes\n", json_string_value(json_object_get(s, "name")),
-		       (long long)json_integer_value(json_object_get(s, "size")));
+		const char *src = json_string_value(json_object_get(s, "source"));
+
+		printf("%s: %lld prefixes%s\n", json_string_value(json_object_get(s, "name")),
+		       (long long)json_integer_value(json_object_get(s, "size")),
+		       src && !strcmp(src, "host-addresses")
+			       ? " (host addresses, filled by sluiced)" : "");
 		el = json_object_get(s, "elements");
 		json_array_foreach(el, j, v)
 			printf("  %s\n", json_string_value(v));

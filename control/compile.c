@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -759,6 +760,82 @@ static int collect_prefixes(struct sl_cc *cc, struct sl_addr_ctx *a)
 	return 0;
 }
 
+/*
+ * Merges sibling prefixes of the same address class into their parent,
+ * as far up as it goes: a /64 and the /64 beside it, both class c, are
+ * one /63 of class c, since every address of the /63 found one of them
+ * as its longest match and finds the /63 (or the same longer prefix as
+ * before) now. An entry of the parent itself is dropped by the merge:
+ * its two halves covered it whole, so it was never a longest match. A
+ * set of a million adjacent prefixes becomes a handful of entries, and
+ * the trie or DIR table is written that much faster; prefixes with
+ * others inside them are merged too, those inside stay.
+ *
+ * e holds n entries of size bytes (a struct sl_lpm4_key or sl_lpm6_key
+ * with alen address bytes at offset 0, the class at cls_off) in
+ * sl_compile's order (address, then length) with host bits zero. They
+ * are rewritten in place, in the same order; returns the new count.
+ * Siblings that are next to each other in that order have nothing
+ * between them, so one pass with the output as a stack finds them all.
+ */
+_Static_assert(offsetof(struct sl_lpm4_key, addr) == offsetof(struct sl_lpm6_key, addr) &&
+		       offsetof(struct sl_lpm4_key, prefixlen) == 0 && offsetof(struct sl_lpm6_key, prefixlen) == 0,
+	       "both key types: prefixlen, then the address");
+
+/* A __u32 of an entry (its prefixlen, its class), whatever the entry's type. */
+static uint32_t ag_u32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static size_t aggregate(void *e, size_t n, size_t size, size_t alen, size_t cls_off)
+{
+	char *base = e;
+	size_t top = 0, i;
+
+#define AG_LEN(k) ag_u32(base + (k) * size)
+#define AG_ADDR(k) ((uint8_t *)(base + (k) * size + offsetof(struct sl_lpm6_key, addr)))
+#define AG_CLS(k) ag_u32(base + (k) * size + cls_off)
+	for (i = 0; i < n; i++) {
+		if (top != i)
+			memcpy(base + top * size, base + i * size, size);
+		top++;
+		/* While the last two are siblings of one class: their parent instead. */
+		while (top >= 2) {
+			size_t l = top - 2, r = top - 1;
+			uint32_t len = AG_LEN(r), bit = len - 1;
+			uint8_t m, probe[16];
+
+			if (!len || len > alen * 8 || AG_LEN(l) != len || AG_CLS(l) != AG_CLS(r))
+				break;
+			m = (uint8_t)(0x80 >> (bit % 8));
+			if ((AG_ADDR(l)[bit / 8] & m) || !(AG_ADDR(r)[bit / 8] & m))
+				break;
+			memcpy(probe, AG_ADDR(r), alen);
+			probe[bit / 8] &= (uint8_t)~m;
+			if (memcmp(probe, AG_ADDR(l), alen))
+				break;
+			/* The parent: the left one, one bit shorter. */
+			len--;
+			memcpy(base + l * size, &len, sizeof(len));
+			len++;
+			top--;
+			/* An entry of the parent itself sorts right before: shadowed, out. */
+			if (l >= 1 && AG_LEN(l - 1) == len - 1 && !memcmp(AG_ADDR(l - 1), AG_ADDR(l), alen)) {
+				memcpy(base + (l - 1) * size, base + l * size, size);
+				top--;
+			}
+		}
+	}
+#undef AG_LEN
+#undef AG_ADDR
+#undef AG_CLS
+	return top;
+}
+
 /* The address class of membership m: its (source, destination) bitmaps. */
 static int addr_class_of(struct sl_cc *cc, struct sl_addr_ctx *a, const struct sl_rule_bits *us,
 			 const struct sl_rule_bits *ud, uint32_t m, uint32_t *out)
@@ -900,8 +977,10 @@ static int compile_addresses(struct sl_cc *cc)
 		}
 		pe->addr_class = a.memb_class[a.e6[i].set];
 	}
-	t->n_pfx4 = a.n4;
-	t->n_pfx6 = a.n6;
+	t->n_pfx4 = aggregate(t->pfx4, a.n4, sizeof(*t->pfx4), 4,
+			      offsetof(struct sl_pfx4_entry, addr_class));
+	t->n_pfx6 = aggregate(t->pfx6, a.n6, sizeof(*t->pfx6), 16,
+			      offsetof(struct sl_pfx6_entry, addr_class));
 out:
 	memb_free(&a.m);
 	free(a.memb_class);
@@ -913,6 +992,33 @@ out:
 	free(a.set_dst);
 	free(a.used);
 	return err;
+}
+
+/*
+ * Inline pairs (docs/dataplane.md): each port of a pair passes to the
+ * other; the first port's sockets are at sl_xsks[queue], the peer's at
+ * SL_MAX_QUEUES + queue. The config loader allows one pair.
+ */
+static void compile_inline(const struct sl_config *cfg, struct sl_tables *t)
+{
+	const struct sl_dataplane_cfg *d = &cfg->dataplane;
+	size_t i;
+
+	for (i = 0; i < d->n_ifaces && t->n_inline + 2 <= SL_MAX_INLINE_PORTS; i++) {
+		const struct sl_dp_iface_cfg *dif = &d->ifaces[i];
+		struct sl_inline_entry *a = &t->inline_ports[t->n_inline];
+
+		if (!dif->peer[0])
+			continue;
+		memcpy(a[0].name, dif->name, IF_NAMESIZE);
+		memcpy(a[0].peer, dif->peer, IF_NAMESIZE);
+		a[0].xsk_base = 0;
+		memcpy(a[1].name, dif->peer, IF_NAMESIZE);
+		memcpy(a[1].peer, dif->name, IF_NAMESIZE);
+		a[1].xsk_base = SL_MAX_QUEUES;
+		t->n_inline += 2;
+		t->prog_cfg.flags |= SL_CFG_INLINE;
+	}
 }
 
 int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_diag *diag)
@@ -985,8 +1091,18 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 	/* The inspect stage caches TLS verdicts per flow (docs/inspect.md). */
 	if (cfg->inspect.tls.enabled)
 		t->prog_cfg.flags |= SL_CFG_FLOWCACHE;
+	compile_inline(cfg, t);
 
-	err = compile_points(&cc, SL_DIM_PROTO, SL_FIELD_BASE_PROTO, SL_PROTO_VALUES, 0, "protocol");
+	/*
+	 * Interfaces first: the class of interfaces no rule names is interned
+	 * first, so it is class 0 whatever the rules, and iface_default_class
+	 * (rodata) stays the same across edits; tables that differ only in
+	 * their contents then run on the same program (sl_fw_refill).
+	 */
+	err = compile_ifaces(&cc);
+	if (!err)
+		err = compile_points(&cc, SL_DIM_PROTO, SL_FIELD_BASE_PROTO, SL_PROTO_VALUES, 0,
+				     "protocol");
 	if (!err)
 		err = compile_ports(&cc, SL_DIM_SPORT);
 	if (!err)
@@ -999,8 +1115,6 @@ int sl_compile(const struct sl_config *cfg, struct sl_tables **out, struct sl_di
 	if (!err)
 		err = compile_points(&cc, SL_DIM_VLAN, SL_FIELD_BASE_VLAN, SL_VLAN_NONE, SL_VLAN_NONE,
 				     "vlan");
-	if (!err)
-		err = compile_ifaces(&cc);
 	if (!err)
 		err = compile_addresses(&cc);
 	if (err)

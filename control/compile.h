@@ -25,6 +25,13 @@ struct sl_pfx6_entry {
 	uint32_t addr_class;
 };
 
+/* A port of an inline pair (docs/dataplane.md): sl_peers and sl_xsk_base. */
+struct sl_inline_entry {
+	char name[IF_NAMESIZE]; /* the ingress port, resolved to an ifindex by the loader */
+	char peer[IF_NAMESIZE]; /* where its passed packets leave */
+	uint32_t xsk_base;      /* offset of its queues' sockets in sl_xsks */
+};
+
 struct sl_iface_class_entry {
 	char name[IF_NAMESIZE]; /* resolved to an ifindex by the loader */
 	uint32_t class_id;
@@ -51,6 +58,8 @@ struct sl_tables {
 	struct sl_rule_meta meta[SL_MAX_RULES];    /* sl_rule_meta */
 	uint32_t n_rules;
 	uint32_t event_ring_bytes;                 /* size of sl_events when a rule logs */
+	struct sl_inline_entry inline_ports[SL_MAX_INLINE_PORTS]; /* sl_peers, sl_xsk_base */
+	uint32_t n_inline;
 };
 
 /*

@@ -546,9 +546,51 @@ static int load_set_file(struct loader *ld, struct sl_ynode *n, uint32_t idx)
 	return 0;
 }
 
+static int check_ifpattern(struct loader *ld, struct sl_ynode *n, const char *p);
+
+/*
+ * `source: host-addresses` and its optional `interface` glob: sluiced
+ * fills the set (hostset.h); `prefixes` would be overwritten, so they are
+ * refused, while `file` (what sluiced's saved state writes) is the
+ * content until the first fill.
+ */
+static int parse_set_source(struct loader *ld, struct sl_set *set, struct sl_ynode *src,
+			    struct sl_ynode *iface, struct sl_ynode *prefixes)
+{
+	char text[32];
+	int err;
+
+	if (!src) {
+		if (iface)
+			return fail(ld, iface, "set '%s': 'interface' goes with 'source: host-addresses'",
+				    set->name);
+		return 0;
+	}
+	err = get_str(ld, src, "set source", text, sizeof(text));
+	if (err)
+		return err;
+	if (strcmp(text, "host-addresses"))
+		return fail(ld, src, "set '%s': unknown source '%s' (allowed: host-addresses)",
+			    set->name, text);
+	if (prefixes)
+		return fail(ld, prefixes,
+			    "set '%s' is filled from the host's addresses: it takes no 'prefixes'",
+			    set->name);
+	set->source = SL_SET_SRC_HOST_ADDRESSES;
+	if (iface) {
+		err = get_str(ld, iface, "set interface", set->source_iface, sizeof(set->source_iface));
+		if (err)
+			return err;
+		if (!set->source_iface[0])
+			return fail(ld, iface, "set '%s': empty 'interface'", set->name);
+		return check_ifpattern(ld, iface, set->source_iface);
+	}
+	return 0;
+}
+
 static int parse_sets(struct loader *ld, struct sl_ynode *seq)
 {
-	static const char *const keys[] = {"name", "file", "prefixes"};
+	static const char *const keys[] = {"name", "file", "prefixes", "source", "interface"};
 	struct sl_ynode *item;
 	void *it = NULL;
 	int err;
@@ -557,11 +599,11 @@ static int parse_sets(struct loader *ld, struct sl_ynode *seq)
 	if (err)
 		return err;
 	while ((item = sl_ynode_seq_iterate(seq, &it))) {
-		struct sl_ynode *v[3], *k[3];
+		struct sl_ynode *v[5], *k[5];
 		char name[SL_SET_NAME_LEN];
 		uint32_t idx;
 
-		err = map_fields(ld, item, "a set", keys, 3, v, k);
+		err = map_fields(ld, item, "a set", keys, 5, v, k);
 		if (err)
 			return err;
 		if (!v[0])
@@ -575,12 +617,15 @@ static int parse_sets(struct loader *ld, struct sl_ynode *seq)
 				    name);
 		if (find_named_set(ld, name) >= 0)
 			return fail(ld, v[0], "duplicate set name '%s'", name);
-		if (!v[1] && !v[2])
+		if (!v[1] && !v[2] && !v[3])
 			return fail(ld, item, "set '%s' has neither 'file' nor 'prefixes'", name);
 		err = add_set(ld, v[0], name, false, &idx);
 		if (err)
 			return err;
 		ld->n_named = ld->cfg->n_sets;
+		err = parse_set_source(ld, &ld->cfg->sets[idx], v[3], v[4], v[2]);
+		if (err)
+			return err;
 		if (v[1]) {
 			err = load_set_file(ld, v[1], idx);
 			if (err)
@@ -1776,7 +1821,7 @@ void sl_dataplane_defaults(struct sl_dataplane_cfg *d)
 }
 
 /* The userspace stages a dataplane interface may name (dataplane/stage.c registers them). */
-static const char *const stage_names[] = {"reflect", "drop"};
+static const char *const stage_names[] = {"reflect", "drop", "forward", "inspect"};
 
 /* `busy_poll: BOOL` or `busy_poll: {budget: N, timeout_us: N}` (which enables it). */
 static int parse_busy_poll(struct loader *ld, struct sl_ynode *n, struct sl_dataplane_cfg *d)
@@ -1825,7 +1870,8 @@ static int parse_stages(struct loader *ld, struct sl_ynode *seq, struct sl_dp_if
 		if (dif->n_stages >= SL_DP_MAX_STAGES)
 			return fail(ld, item, "too many stages (at most %d)", SL_DP_MAX_STAGES);
 		if (dif->n_stages && (!strcmp(dif->stages[dif->n_stages - 1], "reflect") ||
-				      !strcmp(dif->stages[dif->n_stages - 1], "drop")))
+				      !strcmp(dif->stages[dif->n_stages - 1], "drop") ||
+				      !strcmp(dif->stages[dif->n_stages - 1], "forward")))
 			return fail(ld, item, "no stage can follow '%s': it decides every packet",
 				    dif->stages[dif->n_stages - 1]);
 		name = dif->stages[dif->n_stages];
@@ -1836,7 +1882,7 @@ static int parse_stages(struct loader *ld, struct sl_ynode *seq, struct sl_dp_if
 			if (!strcmp(stage_names[i], name))
 				break;
 		if (i == sizeof(stage_names) / sizeof(stage_names[0]))
-			return fail(ld, item, "unknown stage '%s' (allowed: reflect, drop)", name);
+			return fail(ld, item, "unknown stage '%s' (allowed: reflect, drop, forward, inspect)", name);
 		dif->n_stages++;
 	}
 	return 0;
@@ -1884,18 +1930,143 @@ static int parse_workers(struct loader *ld, struct sl_ynode *seq, struct sl_dp_i
 }
 
 /*
+ * `peer: IFNAME` of a dataplane interface (an inline pair, docs/dataplane.md):
+ * both ports listed by name in `interfaces` (the program runs on both), no
+ * port in two pairs, and a pair goes with the forward stage, which needs
+ * one. n is the peer's node, or NULL; where the stages' node, for messages.
+ */
+static int parse_peer(struct loader *ld, struct sl_ynode *n, struct sl_ynode *where,
+		      struct sl_dp_iface_cfg *dif)
+{
+	const struct sl_dataplane_cfg *d = &ld->cfg->dataplane;
+	bool fwd = false;
+	size_t i;
+	int err;
+
+	for (i = 0; i < dif->n_stages; i++)
+		fwd |= !strcmp(dif->stages[i], "forward");
+	if (!n) {
+		if (fwd)
+			return fail(ld, where, "stage 'forward' on '%s' needs a 'peer': the port its "
+				    "packets leave on", dif->name);
+		return 0;
+	}
+	err = get_ifname(ld, n, "peer", dif->peer);
+	if (err)
+		return err;
+	if (!fwd)
+		return fail(ld, n, "'%s' has a peer but no 'forward' stage: an inline pair "
+			    "forwards (stages: [forward] or [inspect, forward])", dif->name);
+	if (!strcmp(dif->peer, dif->name))
+		return fail(ld, n, "'%s' cannot be its own peer", dif->name);
+	for (i = 0; i < ld->cfg->n_ifaces; i++)
+		if (!ld->cfg->ifaces[i].pattern && !strcmp(ld->cfg->ifaces[i].name, dif->peer))
+			break;
+	if (i == ld->cfg->n_ifaces)
+		return fail(ld, n, "peer '%s' is not listed by name in 'interfaces' (the program "
+			    "runs on both ports of a pair)", dif->peer);
+	for (i = 0; i < d->n_ifaces; i++)
+		if (!strcmp(d->ifaces[i].name, dif->peer) || !strcmp(d->ifaces[i].peer, dif->peer))
+			return fail(ld, n, "peer '%s' is in another dataplane entry already",
+				    dif->peer);
+	return 0;
+}
+
+/*
+ * `ports: af_xdp | dpdk` and `dpdk: {eal: [ARG, ...]}` (docs/dataplane.md,
+ * "DPDK ports"). The EAL arguments sluiced sets itself (its lcores and
+ * file prefix) are refused: a config cannot pin sluiced's main thread or
+ * share another process's runtime files.
+ */
+static int parse_dp_ports(struct loader *ld, struct sl_ynode *ports, struct sl_ynode *dpdk)
+{
+	static const struct enum_val kinds[] = {
+		{"af_xdp", SL_PORTS_AF_XDP}, {"dpdk", SL_PORTS_DPDK},
+	};
+	static const char *const own[] = {"-l", "-c", "--lcores", "--file-prefix", "--main-lcore"};
+	static const char *const keys[] = {"eal"};
+	struct sl_dataplane_cfg *d = &ld->cfg->dataplane;
+	struct sl_ynode *v[1], *k[1], *item;
+	void *it = NULL;
+	size_t i, len;
+	int err, x;
+
+	if (ports) {
+		err = get_enum(ld, ports, "ports", kinds, 2, &x);
+		if (err)
+			return err;
+		d->ports = (uint32_t)x;
+	}
+	if (d->ports == SL_PORTS_DPDK && !SL_HAVE_DPDK)
+		return fail(ld, ports, "ports: dpdk needs a sluice built with DPDK (meson option "
+			    "dpdk and libdpdk, Debian package dpdk-dev); this one has none");
+	if (!dpdk)
+		return 0;
+	if (d->ports != SL_PORTS_DPDK)
+		return fail(ld, dpdk, "dataplane.dpdk goes with 'ports: dpdk'");
+	err = map_fields(ld, dpdk, "dataplane.dpdk", keys, 1, v, k);
+	if (err || !v[0])
+		return err;
+	err = expect_seq(ld, v[0], "dataplane.dpdk.eal");
+	if (err)
+		return err;
+	while ((item = sl_ynode_seq_iterate(v[0], &it))) {
+		char *arg = d->eal[d->n_eal];
+
+		if (d->n_eal >= SL_DPDK_MAX_EAL)
+			return fail(ld, item, "too many EAL arguments (at most %d)", SL_DPDK_MAX_EAL);
+		err = get_str(ld, item, "an EAL argument", arg, SL_DPDK_EAL_ARG_LEN);
+		if (err)
+			return err;
+		if (!arg[0])
+			return fail(ld, item, "an empty EAL argument");
+		for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+			len = strlen(own[i]);
+			/* "-l 0-3", "-l0-3", "--lcores=..." alike; "--log-level" is not "-l". */
+			if (!strncmp(arg, own[i], len) &&
+			    (!arg[len] || arg[len] == '=' || (own[i][1] != '-' && arg[1] != '-')))
+				return fail(ld, item, "EAL argument '%s': sluiced sets %s itself (workers "
+					    "are pinned by dataplane.interfaces[].workers[].cpu)", arg, own[i]);
+		}
+		d->n_eal++;
+	}
+	return 0;
+}
+
+/*
+ * A DPDK port's entry: queues 0..n-1 (the port gets one queue pair per
+ * worker), and no inline pair (the forward stage is AF_XDP only today).
+ */
+static int check_dpdk_iface(struct loader *ld, struct sl_ynode *workers, struct sl_ynode *peer,
+			    const struct sl_dp_iface_cfg *dif)
+{
+	uint32_t i;
+
+	if (peer)
+		return fail(ld, peer, "DPDK port '%s': 'peer' (an inline pair) needs ports: af_xdp",
+			    dif->name);
+	for (i = 0; i < dif->n_workers; i++)
+		if (dif->workers[i].queue >= dif->n_workers)
+			return fail(ld, workers, "DPDK port '%s': its %u workers must use queues 0 to %u "
+				    "(one queue pair each), not queue %u", dif->name, dif->n_workers,
+				    dif->n_workers - 1, dif->workers[i].queue);
+	return 0;
+}
+
+/*
  * `dataplane: {frame_size, frames, ring_size, batch, max_frame, zero_copy,
- * busy_poll, interfaces: [{name, stages: [...], workers: [{queue, cpu}]}]}`
+ * busy_poll, interfaces: [{name, peer, stages: [...], workers: [{queue, cpu}]}]}`
  * (docs/dataplane.md). An interface must be listed by name in `interfaces`.
  */
 static int parse_dataplane(struct loader *ld, struct sl_ynode *n)
 {
 	enum { DK_FRAME_SIZE, DK_FRAMES, DK_RING_SIZE, DK_BATCH, DK_MAX_FRAME, DK_ZERO_COPY,
-	       DK_BUSY_POLL, DK_IFACES, DK_COUNT };
+	       DK_BUSY_POLL, DK_IFACES, DK_PORTS, DK_DPDK, DK_COUNT };
 	static const char *const keys[DK_COUNT] = {
 		[DK_FRAME_SIZE] = "frame_size", [DK_FRAMES] = "frames", [DK_RING_SIZE] = "ring_size",
 		[DK_BATCH] = "batch", [DK_MAX_FRAME] = "max_frame", [DK_ZERO_COPY] = "zero_copy",
 		[DK_BUSY_POLL] = "busy_poll", [DK_IFACES] = "interfaces",
+		[DK_PORTS] = "ports", [DK_DPDK] = "dpdk",
 	};
 	static const struct enum_val zc[] = {
 		{"auto", SL_ZC_AUTO}, {"on", SL_ZC_ON}, {"off", SL_ZC_OFF},
@@ -1957,6 +2128,9 @@ static int parse_dataplane(struct loader *ld, struct sl_ynode *n)
 		if (err)
 			return err;
 	}
+	err = parse_dp_ports(ld, v[DK_PORTS], v[DK_DPDK]);
+	if (err)
+		return err;
 	/* The fill ring holds at most ring_size frames and RX needs some left to refill it. */
 	if (d->frames < 2 * d->batch)
 		return fail(ld, v[DK_FRAMES] ? v[DK_FRAMES] : n,
@@ -1967,32 +2141,39 @@ static int parse_dataplane(struct loader *ld, struct sl_ynode *n)
 	if (err)
 		return err;
 	while ((item = sl_ynode_seq_iterate(v[DK_IFACES], &it))) {
-		static const char *const ikeys[] = {"name", "stages", "workers"};
-		struct sl_ynode *iv[3], *ik[3];
+		static const char *const ikeys[] = {"name", "stages", "workers", "peer"};
+		struct sl_ynode *iv[4], *ik[4];
 		struct sl_dp_iface_cfg *dif;
 		size_t i;
 
 		if (d->n_ifaces >= SL_DP_MAX_IFACES)
 			return fail(ld, item, "too many dataplane interfaces (at most %d)",
 				    SL_DP_MAX_IFACES);
-		err = map_fields(ld, item, "a dataplane interface", ikeys, 3, iv, ik);
+		err = map_fields(ld, item, "a dataplane interface", ikeys, 4, iv, ik);
 		if (err)
 			return err;
 		if (!iv[0])
 			return fail(ld, item, "a dataplane interface has no 'name'");
 		dif = &d->ifaces[d->n_ifaces];
-		err = get_ifname(ld, iv[0], "interface name", dif->name);
+		/* A DPDK port is named by the EAL ("net_pcap0", "0000:01:00.0"), not a link. */
+		err = d->ports == SL_PORTS_DPDK ?
+			get_str(ld, iv[0], "DPDK port name", dif->name, IF_NAMESIZE) :
+			get_ifname(ld, iv[0], "interface name", dif->name);
 		if (err)
 			return err;
 		for (i = 0; i < ld->cfg->n_ifaces; i++)
 			if (!ld->cfg->ifaces[i].pattern && !strcmp(ld->cfg->ifaces[i].name, dif->name))
 				break;
-		if (i == ld->cfg->n_ifaces)
+		if (i == ld->cfg->n_ifaces && d->ports != SL_PORTS_DPDK)
 			return fail(ld, iv[0], "interface '%s' is not listed by name in 'interfaces'",
 				    dif->name);
 		for (i = 0; i < d->n_ifaces; i++)
 			if (!strcmp(d->ifaces[i].name, dif->name))
 				return fail(ld, iv[0], "duplicate dataplane interface '%s'", dif->name);
+		for (i = 0; i < d->n_ifaces; i++)
+			if (!strcmp(d->ifaces[i].peer, dif->name))
+				return fail(ld, iv[0], "'%s' is the peer of '%s' already: a pair is one "
+					    "entry", dif->name, d->ifaces[i].name);
 		if (iv[1]) {
 			err = parse_stages(ld, iv[1], dif);
 			if (err)
@@ -2002,14 +2183,22 @@ static int parse_dataplane(struct loader *ld, struct sl_ynode *n)
 			snprintf(dif->stages[0], SL_STAGE_NAME_LEN, "drop");
 			dif->n_stages = 1;
 		}
+		err = parse_peer(ld, iv[3], iv[1] ? iv[1] : item, dif);
+		if (err)
+			return err;
 		if (iv[2]) {
 			err = parse_workers(ld, iv[2], dif);
 			if (err)
 				return err;
 			/* sl_xsks is indexed by the RX queue alone (docs/dataplane.md). */
-			if (dif->n_workers && ++with_workers > 1)
+			if (dif->n_workers && d->ports != SL_PORTS_DPDK && ++with_workers > 1)
 				return fail(ld, iv[2], "workers on a second interface: steering serves "
 					    "one interface's queues today");
+		}
+		if (d->ports == SL_PORTS_DPDK) {
+			err = check_dpdk_iface(ld, iv[2], iv[3], dif);
+			if (err)
+				return err;
 		}
 		d->n_ifaces++;
 	}
@@ -2320,6 +2509,17 @@ static int parse_root(struct loader *ld, struct sl_ynode *root)
 		err = sections[i].parse(ld, v[sections[i].key]);
 		if (err)
 			return err;
+	}
+	/* After every section: `inspect` may come after `dataplane` in the file. */
+	for (i = 0; i < ld->cfg->dataplane.n_ifaces; i++) {
+		const struct sl_dp_iface_cfg *dif = &ld->cfg->dataplane.ifaces[i];
+		uint32_t s;
+
+		for (s = 0; s < dif->n_stages; s++)
+			if (!strcmp(dif->stages[s], "inspect") && !ld->cfg->inspect.enabled)
+				return fail(ld, v[TK_DATAPLANE], "dataplane interface '%s' has the "
+					    "stage 'inspect' but the config has no 'inspect' section",
+					    dif->name);
 	}
 	return 0;
 }

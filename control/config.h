@@ -30,10 +30,19 @@ struct sl_prefix {
 	uint8_t addr[16]; /* IPv4 in the first four bytes */
 };
 
+/* Where a named set's elements come from (`source:` in the config). */
+enum sl_set_source {
+	SL_SET_SRC_POLICY = 0,         /* `file`, `prefixes` and the set commands */
+	SL_SET_SRC_HOST_ADDRESSES = 1, /* sluiced, from the host's own addresses (hostset.h) */
+};
+
 /* A named set, or an anonymous one holding a rule's inline prefixes. */
 struct sl_set {
 	char name[SL_SET_NAME_LEN]; /* inline sets are named "RULE/src" or "RULE/dst" */
 	bool anonymous;
+	uint8_t source; /* enum sl_set_source */
+	/* SL_SET_SRC_HOST_ADDRESSES: only the addresses of links this glob matches; "": every link */
+	char source_iface[IF_NAMESIZE];
 	struct sl_prefix *prefixes;
 	size_t n_prefixes;
 	size_t cap_prefixes;
@@ -216,14 +225,29 @@ struct sl_dp_worker_cfg {
 	uint32_t cpu;
 };
 
-/* A `dataplane.interfaces` entry: the stages its steered packets run through, and its workers. */
+/*
+ * A `dataplane.interfaces` entry: the stages its steered packets run
+ * through, and its workers. With a peer it is an inline pair (the forward
+ * stage): each worker serves its queue on both ports, the peer's steered
+ * packets running through the same stages (docs/dataplane.md).
+ */
 struct sl_dp_iface_cfg {
 	char name[IF_NAMESIZE];
+	char peer[IF_NAMESIZE]; /* the other port of an inline pair, "" for none */
 	char stages[SL_DP_MAX_STAGES][SL_STAGE_NAME_LEN]; /* in order: "reflect", "drop" */
 	uint32_t n_stages;
 	struct sl_dp_worker_cfg workers[SL_DP_MAX_WORKERS];
 	uint32_t n_workers;
 };
+
+/* dataplane.ports: what serves the workers' packets. */
+enum sl_dp_ports {
+	SL_PORTS_AF_XDP = 0, /* AF_XDP sockets on queues XDP steers to (the default) */
+	SL_PORTS_DPDK = 1,   /* DPDK ethdev ports (a build with the meson option dpdk) */
+};
+
+#define SL_DPDK_MAX_EAL 32      /* entries of dataplane.dpdk.eal */
+#define SL_DPDK_EAL_ARG_LEN 256 /* bytes of one, with its NUL */
 
 enum sl_zero_copy {
 	SL_ZC_AUTO = 0, /* zero-copy where the driver has it, else copy */
@@ -244,6 +268,14 @@ struct sl_dataplane_cfg {
 	uint32_t busy_poll_usecs;
 	struct sl_dp_iface_cfg ifaces[SL_DP_MAX_IFACES];
 	size_t n_ifaces;
+	/*
+	 * `ports: dpdk`: the interfaces' names are DPDK ports (net_pcap0) made
+	 * by the EAL from `dpdk: {eal: [...]}`, not kernel links; their workers
+	 * use queues 0..n-1 (docs/dataplane.md, "DPDK ports").
+	 */
+	uint32_t ports; /* enum sl_dp_ports */
+	char eal[SL_DPDK_MAX_EAL][SL_DPDK_EAL_ARG_LEN];
+	uint32_t n_eal;
 };
 
 /* The defaults of the dataplane section, also for a config without one. */

@@ -14,7 +14,9 @@
 #include "ctl_server.h"
 #include "ctl_policy.h"
 #include "ctl_workers.h"
+#include "hostset.h"
 #include "policy.h"
+#include "policy_edit.h"
 #include "rtnl_attach.h"
 #include "dataplane/log.h"
 #include "dataplane/mapnode.h"
@@ -52,7 +54,22 @@ struct sl_ctld {
 	/* The dataplane workers (sl_ctld_set_workers) and STATUS's snapshot of them. */
 	const struct sl_workers *workers;
 	struct sl_ctl_worker worker_snap[SL_CTL_WORKERS_MAX];
+	/*
+	 * Work the main loop does on its next tick, outside the call stacks
+	 * that ask for it (an rtnetlink callback, a reload inside the engine):
+	 * host sets to fill again, interface entries to match again.
+	 */
+	bool host_dirty;
+	bool reeval_ifaces;
+	/* The owner's tick (sl_ctld_set_tick), called from the daemon's own. */
+	void (*user_tick)(void *arg);
+	void *user_tick_arg;
+	int user_tick_ms;
+	uint64_t user_tick_last;
+	const struct sl_dpdk_workers *dpdk_workers; /* sl_ctld_set_dpdk_workers */
 };
+
+#define DEFER_MS 100 /* how long changes coalesce before the main loop applies them */
 
 static int serve_command(void *arg, uint32_t client, const struct sl_ctl_msg *m,
 			 struct sl_ctl_reply *r, struct sl_ctl_error *e);
@@ -175,9 +192,9 @@ size_t sl_ctld_placement_copy(void *arg, struct sl_ctl_place_info *out, size_t m
 
 void sl_ctld_set_tick(struct sl_ctld *d, int every_ms, void (*fn)(void *arg), void *arg)
 {
-	d->state.tick = fn;
-	d->state.tick_arg = arg;
-	d->state.tick_ms = every_ms;
+	d->user_tick = fn;
+	d->user_tick_arg = arg;
+	d->user_tick_ms = every_ms;
 }
 
 void sl_ctld_set_audit(struct sl_ctld *d, sl_ctl_audit_fn fn, void *arg)
@@ -279,9 +296,44 @@ static void drop_maps(struct sl_ctld *d)
 	pthread_mutex_unlock(&d->place_lock);
 }
 
+/* The host's addresses: the watcher's once it has read them all, else getifaddrs(3)'s. */
+static int host_addrs(const struct sl_ctld *d, struct sl_host_addr **a, size_t *n)
+{
+	struct sl_rtnl *w = d->aa ? sl_autoattach_watcher(d->aa) : NULL;
+
+	return w && sl_rtnl_synced(w) ? sl_hostset_from_rtnl(w, a, n) : sl_hostset_from_system(a, n);
+}
+
+/*
+ * The engine's load hook (sl_policy_reload): the file's host sets are
+ * filled before the reload compiles them, and the interface entries are
+ * matched against the links again once the reload is over.
+ */
+static void on_reload_load(void *arg, struct sl_config *next)
+{
+	struct sl_ctld *d = arg;
+	struct sl_host_addr *a = NULL;
+	size_t n = 0;
+	int err;
+
+	d->reeval_ifaces = true;
+	if (!sl_hostset_any(next))
+		return;
+	err = host_addrs(d, &a, &n);
+	if (!err)
+		err = sl_hostset_fill(next, a, n);
+	if (err < 0)
+		pr_warn("reload: host sets not filled (%s): they follow on the next tick\n",
+			strerror(-err));
+	/* Whatever happened, the main loop checks them against the host again. */
+	d->host_dirty = true;
+	free(a);
+}
+
 int sl_ctld_set_policy(struct sl_ctld *d, struct sl_policy_engine *pe)
 {
 	d->pe = pe;
+	sl_policy_on_load(pe, on_reload_load, d);
 	return sl_ctlp_open(pe, &d->ctlp);
 }
 
@@ -401,6 +453,14 @@ static void refresh_workers(struct sl_ctld *d)
 {
 	d->state.workers = d->worker_snap;
 	d->state.n_workers = sl_ctl_workers_snapshot(d->workers, d->worker_snap, SL_CTL_WORKERS_MAX);
+	d->state.n_workers += sl_ctl_dpdk_workers_snapshot(d->dpdk_workers,
+							   d->worker_snap + d->state.n_workers,
+							   SL_CTL_WORKERS_MAX - d->state.n_workers);
+}
+
+void sl_ctld_set_dpdk_workers(struct sl_ctld *d, const struct sl_dpdk_workers *ws)
+{
+	d->dpdk_workers = ws;
 }
 
 void sl_ctld_set_workers(struct sl_ctld *d, const struct sl_workers *ws)
@@ -414,6 +474,95 @@ static void refresh_status(void *arg)
 	refresh_placement(arg);
 	refresh_ifaces(arg);
 	refresh_workers(arg);
+}
+
+/* Every address and link event may change a host set: noted, applied on the next tick. */
+static void host_addr_event(void *arg, enum sl_rtnl_event ev, const struct sl_rtnl_addr *addr)
+{
+	struct sl_ctld *d = arg;
+
+	(void)ev;
+	(void)addr;
+	d->host_dirty = true;
+}
+
+static void host_link_event(void *arg, enum sl_rtnl_event ev, const struct sl_rtnl_link *link,
+			    const struct sl_rtnl_link *old)
+{
+	struct sl_ctld *d = arg;
+
+	/* A rename moves the link's addresses in or out of an `interface` glob. */
+	if (ev != SL_RTNL_CHANGED || strcmp(link->name, old->name))
+		d->host_dirty = true;
+}
+
+/*
+ * Fills the host sets from the watcher's table when they differ, as one
+ * generation through the engine: the path a set change over the socket
+ * takes (a copy of the policy, edited, applied).
+ */
+static void sync_host_sets(struct sl_ctld *d)
+{
+	struct sl_rtnl *w = sl_autoattach_watcher(d->aa);
+	const struct sl_config *cfg = sl_policy_config(d->pe);
+	struct sl_diag diag = { { 0 } };
+	struct sl_config *next = NULL;
+	struct sl_host_addr *a = NULL;
+	size_t n = 0;
+	int err;
+
+	/* Mid-dump the table is partial: wait for the (re)sync to end. */
+	if (!w || !sl_rtnl_synced(w))
+		return;
+	d->host_dirty = false;
+	if (!sl_hostset_any(cfg))
+		return;
+	err = sl_hostset_from_rtnl(w, &a, &n);
+	if (!err)
+		err = sl_hostset_changes(cfg, a, n);
+	if (err > 0)
+		err = sl_policy_copy(cfg, &next);
+	if (!err && next)
+		err = sl_hostset_fill(next, a, n);
+	if (err > 0) {
+		err = sl_policy_apply(d->pe, next, &diag);
+		if (!err) {
+			next = NULL; /* the engine's now */
+			pr_info("host addresses changed: host sets applied as generation %" PRIu64 "\n",
+				sl_policy_generation(d->pe));
+		} else {
+			pr_warn("host sets not applied: %s\n", diag.msg[0] ? diag.msg : strerror(-err));
+		}
+	} else if (err < 0) {
+		pr_warn("host sets not filled: %s\n", strerror(-err));
+	}
+	sl_config_free(next);
+	free(a);
+}
+
+/*
+ * The main loop's tick: the deferred work, then the owner's tick when
+ * its period is up. Never inside a request, a reload or a watcher callback.
+ */
+static void daemon_tick(void *arg)
+{
+	struct sl_ctld *d = arg;
+	uint64_t now;
+
+	if (d->reeval_ifaces && d->aa && d->pe) {
+		d->reeval_ifaces = false;
+		/* The reload detached what no entry covers; now attach what newly matches. */
+		sl_autoattach_set_config(d->aa, sl_policy_config(d->pe));
+		sl_autoattach_status(d->aa, &d->rtnl);
+	}
+	if (d->host_dirty && d->aa && d->pe)
+		sync_host_sets(d);
+	now = sl_ctl_now_ms();
+	if (d->user_tick && d->user_tick_ms > 0 &&
+	    now - d->user_tick_last >= (uint64_t)d->user_tick_ms) {
+		d->user_tick_last = now;
+		d->user_tick(d->user_tick_arg);
+	}
 }
 
 /* After each batch of rtnetlink events: STATUS's interfaces and watcher snapshot. */
@@ -439,7 +588,9 @@ static void autoattach_ready(void *arg)
 /* Starts the watcher beside the control socket, knowing what fw is attached to already. */
 static int autoattach_start(struct sl_ctld *d, const struct sl_config *cfg, struct sl_fw *fw)
 {
-	const struct sl_autoattach_ops ops = { .attach = glue_attach, .forget = glue_forget, .arg = d };
+	const struct sl_autoattach_ops ops = { .attach = glue_attach, .forget = glue_forget, .arg = d,
+					       .on_link = host_link_event, .on_addr = host_addr_event,
+					       .hook_arg = d };
 	char name[IF_NAMESIZE];
 	int ifindex, err;
 	size_t i;
@@ -495,6 +646,12 @@ int sl_ctld_run(struct sl_ctld *d, const struct sl_config *cfg, const struct sl_
 	st->n_placement = d->n_placed;
 	st->refresh = refresh_status;
 	st->refresh_arg = d;
+	/* The loop ticks for the deferred work, and for the owner's tick (the watchdog). */
+	st->tick = daemon_tick;
+	st->tick_arg = d;
+	st->tick_ms = d->user_tick && d->user_tick_ms > 0 && d->user_tick_ms < DEFER_MS
+			      ? d->user_tick_ms : DEFER_MS;
+	d->user_tick_last = sl_ctl_now_ms();
 	err = autoattach_start(d, cfg, fw);
 	if (err)
 		return err;

@@ -56,7 +56,9 @@ size_t sl_ctld_placement_copy(void *arg, struct sl_ctl_place_info *out, size_t m
 
 /*
  * Has sl_ctld_run's loop call fn(arg) every every_ms milliseconds (the
- * systemd watchdog). Call before sl_ctld_run; every_ms <= 0 or a NULL fn: never.
+ * systemd watchdog), from the loop's own tick, which also runs the
+ * daemon's deferred work (host sets, interface entries after a reload)
+ * every 100 ms. Call before sl_ctld_run; every_ms <= 0 or a NULL fn: never.
  */
 void sl_ctld_set_tick(struct sl_ctld *d, int every_ms, void (*fn)(void *arg), void *arg);
 
@@ -90,6 +92,11 @@ struct sl_workers;
  * until sl_ctld_close) in STATUS, their counters read at each request.
  */
 void sl_ctld_set_workers(struct sl_ctld *d, const struct sl_workers *ws);
+
+struct sl_dpdk_workers;
+
+/* The same for the workers of DPDK ports (dataplane/dpdk_workers.h), after the AF_XDP ones. */
+void sl_ctld_set_dpdk_workers(struct sl_ctld *d, const struct sl_dpdk_workers *ws);
 
 void sl_ctld_close(struct sl_ctld *d);
 

@@ -12,6 +12,7 @@
 
 #include "dataplane/fw.h"
 #include "dataplane/log.h"
+#include "hostset.h"
 #include "policy.h"
 #include "policy_edit.h"
 #include "prefix.h"
@@ -179,12 +180,19 @@ static int edit(struct sl_config *cfg, const struct sl_ctl_msg *m, struct sl_set
 		err = sl_policy_set_delete(cfg, str(m, SL_CTL_A_SET_NAME), &diag);
 		break;
 	case SL_CTL_CMD_SET_FLUSH:
-		err = sl_policy_set_flush(cfg, str(m, SL_CTL_A_SET_NAME), &diag);
+		err = sl_hostset_check_edit(cfg, str(m, SL_CTL_A_SET_NAME), &diag);
+		if (!err)
+			err = sl_policy_set_flush(cfg, str(m, SL_CTL_A_SET_NAME), &diag);
 		break;
 	case SL_CTL_CMD_SET_CREATE:
 	case SL_CTL_CMD_SET_ADD:
 	case SL_CTL_CMD_SET_REMOVE:
 	case SL_CTL_CMD_SET_LOAD:
+		/* A host set's elements are sluiced's (hostset.h): add, remove and load refuse it. */
+		err = m->hdr->cmd == SL_CTL_CMD_SET_CREATE
+			      ? 0 : sl_hostset_check_edit(cfg, str(m, SL_CTL_A_SET_NAME), &diag);
+		if (err)
+			break;
 		err = get_prefixes(m, &p, &n, e);
 		if (err)
 			return err;
@@ -355,7 +363,10 @@ static int dump_sets(struct sl_ctlp *x, const struct sl_ctl_msg *m, struct sl_ct
 			if (!nlh)
 				return 0;
 			if (!mnl_attr_put_strz_check(nlh, room, SL_CTL_A_SET_NAME, s->name) ||
-			    !mnl_attr_put_u64_check(nlh, room, SL_CTL_A_SET_SIZE, s->n_prefixes))
+			    !mnl_attr_put_u64_check(nlh, room, SL_CTL_A_SET_SIZE, s->n_prefixes) ||
+			    (s->source == SL_SET_SRC_HOST_ADDRESSES &&
+			     !mnl_attr_put_u32_check(nlh, room, SL_CTL_A_SET_SOURCE,
+						     SL_CTL_SET_SRC_HOST_ADDRESSES)))
 				return sl_ctl_errorf(e, -EMSGSIZE, 0, "set %s does not fit", s->name);
 			/* Elements only for the set asked for; room is checked per element. */
 			for (; only && k < s->n_prefixes; k++) {

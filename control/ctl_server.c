@@ -469,6 +469,7 @@ static struct nlmsghdr *stats_msg(struct sl_ctl_server *s, struct client *c,
 }
 
 #define RULE_MSG_MAX 256 /* one rule's message: headers, a counter nest, a 48-byte name */
+#define IFACE_MSG_MAX 512 /* one interface's: a name and a counter nest per verdict */
 
 static int dump_stats(struct sl_ctl_server *s, struct client *c, const struct nlmsghdr *req,
 		      struct sl_ctl_error *e)
@@ -504,6 +505,23 @@ static int dump_stats(struct sl_ctl_server *s, struct client *c, const struct nl
 		goto out;
 	}
 	queued(s, nlh);
+	/* Then one message per interface that counted a packet (sl_iface_stats). */
+	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+		char name[SL_STATS_IFNAME_LEN];
+
+		if (!sl_stats_iface_seen(st, i))
+			continue;
+		nlh = stats_msg(s, c, req, IFACE_MSG_MAX, &room);
+		if (!nlh)
+			goto out;
+		err = sl_ctl_put_iface_stats(nlh, room, i, sl_stats_iface_name(i, name), st->ifaces[i],
+					     SL_VERDICT_COUNT);
+		if (err) {
+			sl_ctl_errorf(e, err, 0, "interface %u does not fit in a message", i);
+			goto out;
+		}
+		queued(s, nlh);
+	}
 	/* Then one message per rule. */
 	for (i = 0; i < st->n_rules; i++) {
 		nlh = stats_msg(s, c, req, RULE_MSG_MAX, &room);

@@ -7,6 +7,7 @@
 
 #include "worker_status.h"
 #include "dataplane/worker.h"
+#include "dataplane/dpdk_workers.h"
 
 #define SL_CTL_WORKERS_MAX 32 /* workers one STATUS datagram carries */
 
@@ -15,5 +16,9 @@
  * many it wrote. Safe while the workers run.
  */
 size_t sl_ctl_workers_snapshot(const struct sl_workers *ws, struct sl_ctl_worker *out, size_t max);
+
+/* The same for the workers of DPDK ports (NULL: none). */
+size_t sl_ctl_dpdk_workers_snapshot(const struct sl_dpdk_workers *ws, struct sl_ctl_worker *out,
+				    size_t max);
 
 #endif /* SLUICE_CTL_WORKERS_H */

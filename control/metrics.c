@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,130 @@ static void render_placement(struct text *t, const struct sl_metrics_snapshot *s
 				s->placement[i].absent);
 }
 
+/* One sample of a worker's: NAME{interface="IF",queue="Q"[,LABEL="VALUE"]} V. */
+static void wsample(struct text *t, const char *name, const struct sl_ctl_worker *w,
+		    const char *label, const char *value, uint64_t v)
+{
+	put(t, "%s{interface=", name);
+	put_value(t, w->ifname);
+	put(t, ",queue=\"%u\"", w->queue);
+	if (label) {
+		put(t, ",%s=", label);
+		put_value(t, value);
+	}
+	put(t, "} %" PRIu64 "\n", v);
+}
+
+/*
+ * The dataplane workers (docs/dataplane.md), one series per worker by
+ * interface and queue: the counters `sluicectl status` shows, from the
+ * same snapshot.
+ */
+static void render_workers(struct text *t, const struct sl_metrics_snapshot *s)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} counters[] = {
+#define C(n, f, h) { "sluice_worker_" n, h, offsetof(struct sl_ctl_worker, f) }
+		C("rx_packets_total", rx_packets, "Packets a dataplane worker received from its socket."),
+		C("rx_bytes_total", rx_bytes, "Bytes of the packets of sluice_worker_rx_packets_total."),
+		C("tx_packets_total", tx_packets, "Packets a dataplane worker transmitted."),
+		C("tx_bytes_total", tx_bytes, "Bytes of the packets of sluice_worker_tx_packets_total."),
+		C("wakeups_total", wakeups,
+		  "System calls a worker made because a ring asked for one (need_wakeup), or busy polls."),
+		C("polls_total", polls, "Times an idle worker waited for packets."),
+		C("fill_empty_total", fill_empty,
+		  "Times the kernel found the worker's fill ring empty (XDP_STATISTICS)."),
+		C("refill_starved_total", refill_starved,
+		  "Refills that found the fill ring with room and no free frame."),
+		C("frame_miscounts_total", acct_failures,
+		  "Counter publications whose frame accounting did not add up (0 unless a frame leaked)."),
+#undef C
+	};
+	static const struct {
+		const char *label; /* the value of its label: reason or place */
+		size_t off;
+	} drops[] = {
+		{ "stage", offsetof(struct sl_ctl_worker, drop_stage) },
+		{ "undecided", offsetof(struct sl_ctl_worker, drop_undecided) },
+		{ "tx_full", offsetof(struct sl_ctl_worker, drop_tx_full) },
+	}, kdrops[] = {
+		{ "rx_ring_full", offsetof(struct sl_ctl_worker, rx_ring_full) },
+		{ "other", offsetof(struct sl_ctl_worker, kernel_dropped) },
+	}, frames[] = {
+		{ "free", offsetof(struct sl_ctl_worker, fr_free) },
+		{ "in_hand", offsetof(struct sl_ctl_worker, fr_in_hand) },
+		{ "fill_ring", offsetof(struct sl_ctl_worker, fr_fill) },
+		{ "kernel", offsetof(struct sl_ctl_worker, fr_kernel) },
+		{ "completion_ring", offsetof(struct sl_ctl_worker, fr_comp) },
+	};
+	size_t i, k, n = s->n_workers < SL_METRICS_MAX_WORKERS ? s->n_workers : SL_METRICS_MAX_WORKERS;
+	const struct sl_ctl_worker *w;
+	char cpu[16];
+	uint64_t v;
+
+	if (!n)
+		return;
+	family(t, "sluice_worker_info", "gauge",
+	       "A dataplane worker (always 1): its CPU, socket mode and stages.");
+	for (i = 0; i < n; i++) {
+		w = &s->workers[i];
+		snprintf(cpu, sizeof(cpu), "%u", w->cpu);
+		put(t, "sluice_worker_info{interface=");
+		put_value(t, w->ifname);
+		put(t, ",queue=\"%u\",cpu=", w->queue);
+		put_value(t, cpu);
+		put(t, ",mode=");
+		put_value(t, w->zero_copy ? "zero-copy" : "copy");
+		put(t, ",stages=");
+		put_value(t, w->stages);
+		put(t, "} 1\n");
+	}
+	family(t, "sluice_worker_running", "gauge", "1 while the worker's thread is in its loop.");
+	for (i = 0; i < n; i++)
+		wsample(t, "sluice_worker_running", &s->workers[i], NULL, NULL, s->workers[i].running);
+	for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		family(t, counters[k].name, "counter", counters[k].help);
+		for (i = 0; i < n; i++) {
+			memcpy(&v, (const uint8_t *)&s->workers[i] + counters[k].off, sizeof(v));
+			wsample(t, counters[k].name, &s->workers[i], NULL, NULL, v);
+		}
+	}
+	family(t, "sluice_worker_drops_total", "counter",
+	       "Packets a worker dropped, by reason: stage (a stage decided drop), undecided (no stage "
+	       "decided), tx_full (no room on the TX ring).");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(drops) / sizeof(drops[0]); k++) {
+			memcpy(&v, (const uint8_t *)&s->workers[i] + drops[k].off, sizeof(v));
+			wsample(t, "sluice_worker_drops_total", &s->workers[i], "reason", drops[k].label, v);
+		}
+	family(t, "sluice_worker_kernel_drops_total", "counter",
+	       "Packets the kernel dropped at the worker's socket (XDP_STATISTICS), by reason.");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(kdrops) / sizeof(kdrops[0]); k++) {
+			memcpy(&v, (const uint8_t *)&s->workers[i] + kdrops[k].off, sizeof(v));
+			wsample(t, "sluice_worker_kernel_drops_total", &s->workers[i], "reason",
+				kdrops[k].label, v);
+		}
+	/* A summary without quantiles: rate(_sum) / rate(_count) is the mean burst. */
+	family(t, "sluice_worker_batch_size", "summary",
+	       "Packets per non-empty receive burst: _sum packets, _count bursts.");
+	for (i = 0; i < n; i++) {
+		wsample(t, "sluice_worker_batch_size_sum", &s->workers[i], NULL, NULL,
+			s->workers[i].rx_packets);
+		wsample(t, "sluice_worker_batch_size_count", &s->workers[i], NULL, NULL,
+			s->workers[i].batches);
+	}
+	family(t, "sluice_worker_frames", "gauge",
+	       "The worker's UMEM frames by place; they add up to its frame count.");
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+			memcpy(&v, (const uint8_t *)&s->workers[i] + frames[k].off, sizeof(v));
+			wsample(t, "sluice_worker_frames", &s->workers[i], "place", frames[k].label, v);
+		}
+}
+
 int sl_metrics_render(const struct sl_metrics_snapshot *s, char *buf, size_t size, size_t *len)
 {
 	struct text t = { .buf = buf, .size = size };
@@ -303,6 +428,7 @@ int sl_metrics_render(const struct sl_metrics_snapshot *s, char *buf, size_t siz
 		render_fw(&t, &s->stats);
 	render_log(&t, s);
 	render_placement(&t, s);
+	render_workers(&t, s);
 	if (t.full)
 		return -ENOSPC;
 	*len = t.len;
@@ -337,6 +463,7 @@ static void fill_snapshot(struct sl_metrics *m)
 	s->version = sl_version;
 	s->have_fw = s->have_log = s->have_logger = false;
 	s->n_placement = 0;
+	s->n_workers = 0;
 	if (!m->have_src)
 		return;
 	if (src->stats.verdicts >= 0 && src->stats.reasons >= 0 && src->stats.rule_stats >= 0 &&
@@ -351,6 +478,8 @@ static void fill_snapshot(struct sl_metrics *m)
 	}
 	if (src->placement)
 		s->n_placement = src->placement(src->placement_arg, s->placement, SL_METRICS_MAX_PLACED);
+	if (src->workers)
+		s->n_workers = src->workers(src->workers_arg, s->workers, SL_METRICS_MAX_WORKERS);
 }
 
 /* The scrape's text as a response, or NULL (out of memory). Under m->lock. */

@@ -2,8 +2,8 @@
 /*
  * sluiced's Prometheus endpoint (docs/metrics.md): GET /metrics answers
  * with the firewall's counters (per verdict, drop reason and rule), the
- * event logger's counters and the memory placement, read from the maps on
- * every scrape. The HTTP server is libmicrohttpd in its own thread, so the
+ * event logger's counters, the memory placement and the dataplane
+ * workers' counters, read from the maps and the workers on every scrape. The HTTP server is libmicrohttpd in its own thread, so the
  * daemon's main loop never waits for a scraper.
  *
  * Two halves: sl_metrics_render turns a snapshot of numbers into the
@@ -21,8 +21,10 @@
 #include "proto.h"
 #include "sluice/events.h"
 #include "stats.h"
+#include "worker_status.h"
 
 #define SL_METRICS_MAX_PLACED 32 /* placement entries one scrape reports */
+#define SL_METRICS_MAX_WORKERS 32 /* dataplane workers one scrape reports (as STATUS) */
 
 /* What one scrape shows: numbers only, so rendering needs no maps. */
 struct sl_metrics_snapshot {
@@ -35,6 +37,9 @@ struct sl_metrics_snapshot {
 	uint64_t logger[SL_LOGGER_COUNTERS];
 	struct sl_ctl_place_info placement[SL_METRICS_MAX_PLACED];
 	size_t n_placement;
+	/* The workers' counters, the snapshot `sluicectl status` shows (worker_status.h). */
+	struct sl_ctl_worker workers[SL_METRICS_MAX_WORKERS];
+	size_t n_workers;
 };
 
 /*
@@ -61,6 +66,13 @@ struct sl_metrics_source {
 	 */
 	size_t (*placement)(void *arg, struct sl_ctl_place_info *out, size_t max);
 	void *placement_arg;
+	/*
+	 * Fills out[0..max) with the dataplane workers' counters read now
+	 * and returns how many; called from the server's thread while the
+	 * workers run. May be NULL (no workers).
+	 */
+	size_t (*workers)(void *arg, struct sl_ctl_worker *out, size_t max);
+	void *workers_arg;
 };
 
 struct sl_metrics;

@@ -92,6 +92,15 @@ int sl_policy_iface_attach(struct sl_policy_engine *p, const char *ifname, enum 
 int sl_policy_iface_detach(struct sl_policy_engine *p, const char *ifname, struct sl_diag *diag);
 
 /*
+ * Called by sl_policy_reload with the config it read from the file, after
+ * it loaded and before it is compiled and applied: the daemon fills its
+ * host sets there (hostset.h), so a reload never applies them empty. The
+ * listener must not call the engine. One listener.
+ */
+void sl_policy_on_load(struct sl_policy_engine *p, void (*fn)(void *arg, struct sl_config *next),
+		       void *arg);
+
+/*
  * Called after every change (new generation, attach, detach), when the
  * live program's maps may have new fds. One listener.
  */

@@ -6,6 +6,7 @@
  * written by hand are one format.
  */
 #include "policy.h"
+#include "prefix.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,7 +37,7 @@ static void put_bytes(struct sink *s, const char *b, size_t n)
 		s->hash ^= (uint8_t)b[i];
 		s->hash *= FNV_PRIME;
 	}
-	if (s->f && !s->err && fwrite(b, 1, n, s->f) != n)
+	if (s->f && !s->err && fwrite_unlocked(b, 1, n, s->f) != n)
 		s->err = -EIO;
 }
 
@@ -56,15 +57,20 @@ static void __attribute__((format(printf, 2, 3))) put(struct sink *s, const char
 	put_bytes(s, buf, (size_t)n);
 }
 
+/* ADDR/LEN between quotes (sl_prefix_format: no printf per prefix). */
 static void put_prefix(struct sink *s, const struct sl_prefix *p, const char *quote)
 {
-	char a[INET6_ADDRSTRLEN];
+	char buf[SL_PREFIX_TEXT_MAX + 8];
+	size_t q = strlen(quote), n;
 
-	if (!inet_ntop(p->family == AF_INET ? AF_INET : AF_INET6, p->addr, a, sizeof(a))) {
+	if (q > 1 || (p->family != AF_INET && p->family != AF_INET6)) {
 		s->err = -EINVAL;
 		return;
 	}
-	put(s, "%s%s/%u%s", quote, a, p->len, quote);
+	memcpy(buf, quote, q);
+	n = q + strlen(sl_prefix_format(p, buf + q, sizeof(buf) - 2 * q));
+	memcpy(buf + n, quote, q);
+	put_bytes(s, buf, n + q);
 }
 
 static const char *policy_word(uint8_t pol)
@@ -218,6 +224,8 @@ static int put_set_file(struct sink *hs, const struct sl_set *set, const char *d
 		fs.f = fopen(tmp, "we");
 		if (!fs.f)
 			return -errno;
+		/* Large sets: fewer, larger writes (a failure keeps stdio's buffer). */
+		setvbuf(fs.f, NULL, _IOFBF, 1 << 20);
 	}
 	for (k = 0; k < set->n_prefixes && !fs.err; k++) {
 		put_prefix(&fs, &set->prefixes[k], "");
@@ -260,9 +268,22 @@ static int put_policy(struct sink *s, const struct sl_config *cfg, const char *d
 		if (cfg->sets[i].anonymous)
 			continue;
 		put(s, "  - name: %s\n    file: sets/%s.txt\n", cfg->sets[i].name, cfg->sets[i].name);
+		if (cfg->sets[i].source == SL_SET_SRC_HOST_ADDRESSES) {
+			put(s, "    source: host-addresses\n");
+			if (cfg->sets[i].source_iface[0])
+				put(s, "    interface: \"%s\"\n", cfg->sets[i].source_iface);
+		}
+		/*
+		 * A host set's elements follow the host, not the policy: saved (a
+		 * restart starts from them) but not hashed, so a config file that
+		 * did not change is recognised whatever the host's addresses are.
+		 */
+		h = s->hash;
 		err = put_set_file(s, &cfg->sets[i], dir);
 		if (err)
 			return err;
+		if (cfg->sets[i].source == SL_SET_SRC_HOST_ADDRESSES)
+			s->hash = h;
 	}
 	put(s, cfg->n_rules ? "rules:\n" : "rules: []\n");
 	for (i = 0; i < cfg->n_rules && !s->err; i++)

@@ -156,18 +156,116 @@ int sl_prefix_parse_msg(const char *s, size_t len, struct sl_prefix *out, char *
 	return -EINVAL;
 }
 
+/* Appends v in decimal at out; returns the length. */
+static size_t fmt_dec(char *out, unsigned int v)
+{
+	char rev[10];
+	size_t n = 0, i;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < sizeof(rev));
+	for (i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+static size_t fmt_ip4(char *out, const uint8_t *a)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			out[n++] = '.';
+		n += fmt_dec(out + n, a[i]);
+	}
+	return n;
+}
+
+/*
+ * The text inet_ntop gives for an IPv6 address (the longest run of two or
+ * more zero groups, the first of equal ones, becomes "::"; lowercase hex
+ * without leading zeros; the IPv4-compatible and -mapped forms end in
+ * dotted quad), without its sprintf per group: sets of a million
+ * prefixes are formatted whole for every saved generation and every load.
+ * tests/unit/test_prefix.c compares the two.
+ */
+static size_t fmt_ip6(char *out, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0, i;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8; i++) {
+		if (!w[i]) {
+			if (cur < 0) {
+				cur = i;
+				cur_len = 0;
+			}
+			cur_len++;
+			continue;
+		}
+		if (cur >= 0 && (best < 0 || cur_len > best_len)) {
+			best = cur;
+			best_len = cur_len;
+		}
+		cur = -1;
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len)) {
+		best = cur;
+		best_len = cur_len;
+	}
+	if (best >= 0 && best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		int shift, started = 0;
+
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				out[n++] = ':';
+			continue;
+		}
+		if (i)
+			out[n++] = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return n + fmt_ip4(out + n, a + 12);
+		for (shift = 12; shift >= 0; shift -= 4) {
+			unsigned int d = (w[i] >> shift) & 0xf;
+
+			if (d || started || !shift) {
+				out[n++] = hex[d];
+				started = 1;
+			}
+		}
+	}
+	if (best >= 0 && best + best_len == 8)
+		out[n++] = ':';
+	return n;
+}
+
 char *sl_prefix_format(const struct sl_prefix *p, char *buf, size_t size)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN + 8];
+	size_t n;
 
 	if (!size)
 		return buf;
-	if ((p->family != AF_INET && p->family != AF_INET6) ||
-	    !inet_ntop(p->family, p->addr, addr, sizeof(addr))) {
+	if (p->family != AF_INET && p->family != AF_INET6) {
 		snprintf(buf, size, "?");
 		return buf;
 	}
-	snprintf(buf, size, "%s/%u", addr, p->len);
+	n = p->family == AF_INET ? fmt_ip4(tmp, p->addr) : fmt_ip6(tmp, p->addr);
+	tmp[n++] = '/';
+	n += fmt_dec(tmp + n, p->len);
+	if (n >= size)
+		n = size - 1; /* cut, as snprintf would */
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 	return buf;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rtnl_status.h"
+#include "stats.h"
 #include "worker_status.h"
 #include "sluice/abi.h"
 
@@ -31,6 +32,26 @@ const struct sl_ctl_attrset sl_ctl_counter_attrs = {
 	.policy = counter_policy,
 	.names = counter_names,
 	.max = SL_CTL_CNT_A_MAX,
+};
+
+static const char *const ifstats_names[SL_CTL_IFST_A_COUNT] = {
+	[SL_CTL_IFST_A_IFINDEX] = "ifindex",
+	[SL_CTL_IFST_A_NAME] = "name",
+	[SL_CTL_IFST_A_VERDICT] = "verdict",
+};
+
+static const struct sl_ctl_policy ifstats_policy[SL_CTL_IFST_A_COUNT] = {
+	[SL_CTL_IFST_A_IFINDEX] = { .type = SL_CTL_T_U32, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_IFST_A_NAME] = { .type = SL_CTL_T_STRING, .max_len = 24 },
+	[SL_CTL_IFST_A_VERDICT] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
+				    .nest = &sl_ctl_counter_attrs },
+};
+
+const struct sl_ctl_attrset sl_ctl_ifstats_attrs = {
+	.name = "interface counters",
+	.policy = ifstats_policy,
+	.names = ifstats_names,
+	.max = SL_CTL_IFST_A_MAX,
 };
 
 static const char *const iface_names[SL_CTL_IFACE_A_COUNT] = {
@@ -137,6 +158,8 @@ static const char *const top_names[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_IFNAME] = "ifname",
 	[SL_CTL_A_XDP_MODE] = "xdp_mode",
 	[SL_CTL_A_WORKER] = "worker",
+	[SL_CTL_A_IFACE_STATS] = "interface_stats",
+	[SL_CTL_A_SET_SOURCE] = "set_source",
 };
 
 /* A command whose requests carry no attributes. */
@@ -180,6 +203,7 @@ static const struct sl_ctl_policy stats_reply_policy[SL_CTL_A_COUNT] = {
 	[SL_CTL_A_REASON] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
 			      .nest = &sl_ctl_counter_attrs },
 	[SL_CTL_A_RULE] = { .type = SL_CTL_T_NESTED, .nest = &sl_ctl_counter_attrs },
+	[SL_CTL_A_IFACE_STATS] = { .type = SL_CTL_T_NESTED, .nest = &sl_ctl_ifstats_attrs },
 };
 
 static const struct sl_ctl_attrset stats_reply = {
@@ -254,6 +278,7 @@ ATTRSET(set_list_req);
 static const struct sl_ctl_policy set_list_policy[SL_CTL_A_COUNT] = {
 	P_SET_NAME(SL_CTL_F_REQUIRED), P_PREFIX(0),
 	[SL_CTL_A_SET_SIZE] = { .type = SL_CTL_T_U64, .flags = SL_CTL_F_REQUIRED },
+	[SL_CTL_A_SET_SOURCE] = { .type = SL_CTL_T_U32 },
 };
 ATTRSET(set_list);
 static const struct sl_ctl_policy tx_policy[SL_CTL_A_COUNT] = {
@@ -347,7 +372,8 @@ int sl_ctl_errorf(struct sl_ctl_error *e, int err, uint32_t offset, const char *
 #define POLICY_TYPES_MAX 128
 _Static_assert(SL_CTL_A_MAX < POLICY_TYPES_MAX && SL_CTL_IFACE_A_MAX < POLICY_TYPES_MAX &&
 		       SL_CTL_CNT_A_MAX < POLICY_TYPES_MAX && SL_CTL_PLACE_A_MAX < POLICY_TYPES_MAX &&
-		       SL_CTL_NP_A_MAX < POLICY_TYPES_MAX, "attribute enums outgrew the parser");
+		       SL_CTL_NP_A_MAX < POLICY_TYPES_MAX && SL_CTL_IFST_A_MAX < POLICY_TYPES_MAX,
+	       "attribute enums outgrew the parser");
 
 int sl_ctl_frame(const void *buf, size_t len, const struct nlmsghdr **nlh, struct sl_ctl_error *e)
 {
@@ -674,6 +700,63 @@ int sl_ctl_put_counter(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_
 		return -EMSGSIZE;
 	}
 	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+int sl_ctl_put_iface_stats(struct nlmsghdr *nlh, size_t size, uint32_t slot, const char *name,
+			   const struct sl_counter *c, uint32_t n)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, size, SL_CTL_A_IFACE_STATS);
+	uint32_t v;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u32_check(nlh, size, SL_CTL_IFST_A_IFINDEX, slot) ||
+	    (name && !mnl_attr_put_strz_check(nlh, size, SL_CTL_IFST_A_NAME, name)))
+		goto fail;
+	for (v = 0; v < n; v++)
+		if (sl_ctl_put_counter(nlh, size, SL_CTL_IFST_A_VERDICT, v, sl_verdict_name(v),
+				       c[v].packets, c[v].bytes))
+			goto fail;
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+fail:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
+int sl_ctl_get_iface_stats(const struct nlmsghdr *base, const struct nlattr *nest, uint32_t *slot,
+			   struct sl_counter *c, uint32_t n)
+{
+	const struct nlattr *tb[SL_CTL_IFST_A_MAX + 1], *cnt[SL_CTL_CNT_A_MAX + 1], *a;
+	const uint8_t *p, *end;
+	struct sl_ctl_error e;
+
+	if (sl_ctl_parse_nest(base, nest, &sl_ctl_ifstats_attrs, tb, &e))
+		return -EBADMSG;
+	*slot = mnl_attr_get_u32(tb[SL_CTL_IFST_A_IFINDEX]);
+	/* The nest passed the parser whole: every attribute in it is in bounds. */
+	p = (const uint8_t *)nest + NLA_HDRLEN;
+	end = (const uint8_t *)nest + nest->nla_len;
+	while ((size_t)(end - p) >= NLA_HDRLEN) {
+		uint32_t id;
+
+		a = (const struct nlattr *)p;
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > (size_t)(end - p))
+			return -EBADMSG;
+		if ((a->nla_type & NLA_TYPE_MASK) == SL_CTL_IFST_A_VERDICT) {
+			if (sl_ctl_parse_nest(base, a, &sl_ctl_counter_attrs, cnt, &e))
+				return -EBADMSG;
+			id = mnl_attr_get_u32(cnt[SL_CTL_CNT_A_ID]);
+			if (id < n) {
+				c[id].packets = mnl_attr_get_u64(cnt[SL_CTL_CNT_A_PACKETS]);
+				c[id].bytes = mnl_attr_get_u64(cnt[SL_CTL_CNT_A_BYTES]);
+			}
+		}
+		if (NLA_ALIGN((size_t)a->nla_len) >= (size_t)(end - p))
+			break;
+		p += NLA_ALIGN((size_t)a->nla_len);
+	}
 	return 0;
 }
 

@@ -57,6 +57,7 @@ struct sl_ctl_attrset {
 /* The top-level, interface, counter and placement attribute sets (for nests). */
 extern const struct sl_ctl_attrset sl_ctl_iface_attrs;
 extern const struct sl_ctl_attrset sl_ctl_counter_attrs;
+extern const struct sl_ctl_attrset sl_ctl_ifstats_attrs;
 extern const struct sl_ctl_attrset sl_ctl_place_attrs;
 extern const struct sl_ctl_attrset sl_ctl_node_pages_attrs;
 
@@ -159,6 +160,24 @@ struct nlmsghdr *sl_ctl_msg_start(void *buf, size_t size, uint8_t cmd, uint16_t 
  */
 int sl_ctl_put_counter(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_t id,
 		       const char *name, uint64_t packets, uint64_t bytes);
+
+/*
+ * Adds an SL_CTL_A_IFACE_STATS nest to nlh (buffer of size bytes): slot
+ * (an ifindex, 0 for "other"), its name (NULL: none) and one counter per
+ * verdict, c[0..n). 0 or -EMSGSIZE (nothing added).
+ */
+struct sl_counter;
+int sl_ctl_put_iface_stats(struct nlmsghdr *nlh, size_t size, uint32_t slot, const char *name,
+			   const struct sl_counter *c, uint32_t n);
+
+/*
+ * Reads an SL_CTL_A_IFACE_STATS nest of a parsed message (base): *slot,
+ * and into c[id] the counter of each verdict id < n (ids of n or more, a
+ * newer daemon's verdicts, are skipped). 0, or -EBADMSG when it breaks
+ * its policy.
+ */
+int sl_ctl_get_iface_stats(const struct nlmsghdr *base, const struct nlattr *nest, uint32_t *slot,
+			   struct sl_counter *c, uint32_t n);
 
 #define SL_CTL_PLACE_NODES 64 /* node ids 0..63: node sets are one 64-bit mask */
 

@@ -27,6 +27,8 @@
 #include "config.h"
 #include "ctl_audit.h"
 #include "ctl_daemon.h"
+#include "ctl_workers.h"
+#include "hostset.h"
 #include "metrics.h"
 #include "policy.h"
 #include "dataplane/fw.h"
@@ -35,6 +37,7 @@
 #include "dataplane/logger.h"
 #include "dataplane/tiers.h"
 #include "dataplane/worker.h"
+#include "dataplane/dpdk_workers.h"
 
 static const char usage[] =
 	"Usage: sluiced -c FILE [--check] [--detach] [--pin-dir DIR] [--socket PATH]\n"
@@ -137,7 +140,8 @@ static int check_system(const struct sl_config *cfg)
 		pr_warn("bpffs is not mounted on /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)\n");
 		return -ENOENT;
 	}
-	if (!cfg->n_ifaces) {
+	/* DPDK ports are the one dataplane that needs no XDP program on a link. */
+	if (!cfg->n_ifaces && cfg->dataplane.ports != SL_PORTS_DPDK) {
 		pr_warn("%s: no interfaces to attach to\n", cfg->path);
 		return -EINVAL;
 	}
@@ -262,6 +266,27 @@ static void audit_daemon(struct sl_logger *lg, const char *action, const struct 
 	sl_logger_audit(lg, &r);
 }
 
+/*
+ * Host sets (hostset.h) start with the addresses the host has now, so the
+ * first generation enforces them; the rtnetlink watcher keeps them
+ * current from then on (ctl_daemon.c).
+ */
+static void fill_host_sets(struct sl_config *cfg)
+{
+	struct sl_host_addr *a = NULL;
+	size_t n = 0;
+	int err;
+
+	if (!sl_hostset_any(cfg))
+		return;
+	err = sl_hostset_from_system(&a, &n);
+	if (!err)
+		err = sl_hostset_fill(cfg, a, n);
+	if (err < 0)
+		pr_warn("host sets start empty (%s): the watcher fills them\n", strerror(-err));
+	free(a);
+}
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -324,7 +349,19 @@ struct readers {
 	struct sl_ctld *ctl;
 	struct sl_metrics *metrics;
 	struct sl_logger *logger; /* NULL without a logging section */
+	/* The dataplane workers; they outlive the metrics server (stopped first). */
+	const struct sl_workers *workers;
+	const struct sl_dpdk_workers *dpdk_workers;
 };
+
+/* The workers' counters for a scrape, as STATUS reads them (metrics thread). */
+static size_t metrics_workers(void *arg, struct sl_ctl_worker *out, size_t max)
+{
+	const struct readers *r = arg;
+	size_t n = sl_ctl_workers_snapshot(r->workers, out, max);
+
+	return n + sl_ctl_dpdk_workers_snapshot(r->dpdk_workers, out + n, max - n);
+}
 
 static void metrics_source(const struct readers *r)
 {
@@ -341,6 +378,8 @@ static void metrics_source(const struct readers *r)
 		.logger_stats_fd = r->logger ? sl_policy_shared_fd(r->pe, "sl_logger_stats") : -1,
 		.placement = sl_ctld_placement_copy,
 		.placement_arg = r->ctl,
+		.workers = metrics_workers,
+		.workers_arg = (void *)r,
 	};
 
 	sl_metrics_set_source(r->metrics, &msrc);
@@ -380,6 +419,8 @@ static int start_workers(const struct sl_config *cfg, const struct sl_topology *
 	uint32_t i;
 	int err;
 
+	if (cfg->dataplane.ports == SL_PORTS_DPDK)
+		return 0; /* start_dpdk_workers serves the dataplane interfaces */
 	err = sl_workers_start(cfg, topo, sl_fw_map_fd(fw, "sl_xsks"), lg, out, &diag);
 	if (err) {
 		pr_warn("%s\n", diag.msg);
@@ -391,6 +432,24 @@ static int start_workers(const struct sl_config *cfg, const struct sl_topology *
 			return err;
 	}
 	sl_ctld_set_workers(ctl, *out);
+	return 0;
+}
+
+/* The workers of `ports: dpdk` (dataplane/dpdk_workers.h) and their counters in STATUS. */
+static int start_dpdk_workers(const struct sl_config *cfg, struct sl_ctld *ctl,
+			      struct sl_logger *lg, struct sl_dpdk_workers **out)
+{
+	struct sl_diag diag = { { 0 } };
+	int err;
+
+	if (cfg->dataplane.ports != SL_PORTS_DPDK)
+		return 0;
+	err = sl_dpdk_workers_start(cfg, lg, out, &diag);
+	if (err) {
+		pr_warn("%s\n", diag.msg);
+		return err;
+	}
+	sl_ctld_set_dpdk_workers(ctl, *out);
 	return 0;
 }
 
@@ -406,6 +465,7 @@ static int run(struct sl_config *cfg, const char *state_dir)
 	struct sl_ctld *ctl = NULL;
 	struct sl_logger *lg = NULL;
 	struct sl_workers *workers = NULL;
+	struct sl_dpdk_workers *dpdk_workers = NULL;
 	struct sl_metrics *metrics = NULL;
 	struct sl_fw_opts opts = { 0 };
 	char status[256];
@@ -456,6 +516,7 @@ static int run(struct sl_config *cfg, const char *state_dir)
 	 * entries' links later (sl_ctld_run).
 	 */
 	popts.topo = opts.topo;
+	fill_host_sets(cfg);
 	err = sl_policy_open(cfg, &popts, &pe, &diag);
 	if (err) {
 		pr_warn("%s\n", diag.msg);
@@ -482,8 +543,12 @@ static int run(struct sl_config *cfg, const char *state_dir)
 	err = start_workers(cfg, opts.topo, fw, ctl, lg, &workers);
 	if (err)
 		goto out;
+	err = start_dpdk_workers(cfg, ctl, lg, &dpdk_workers);
+	if (err)
+		goto out;
 
-	readers = (struct readers){ .pe = pe, .ctl = ctl, .metrics = metrics, .logger = lg };
+	readers = (struct readers){ .pe = pe, .ctl = ctl, .metrics = metrics, .logger = lg,
+				    .workers = workers, .dpdk_workers = dpdk_workers };
 	metrics_source(&readers);
 	err = sl_ctld_set_policy(ctl, pe);
 	if (err)
@@ -513,6 +578,8 @@ out:
 	sl_ctld_close(ctl);
 	/* Their sockets leave the XSKMAP before the program may go. */
 	sl_workers_stop(workers);
+	/* Closing DPDK ports writes what their PMDs buffered (net_pcap's tx_pcap). */
+	sl_dpdk_workers_stop(dpdk_workers);
 	/* SIGTERM without keep_enforcing, or a failed start, detaches and unpins. */
 	sl_policy_close(pe, err ? false : cfg->keep_enforcing);
 	sigprocmask(SIG_SETMASK, &old, NULL);

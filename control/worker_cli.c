@@ -3,8 +3,28 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "worker_status.h"
+
+/* The pipeline: each stage's name, decisions and own counters, in order. */
+static json_t *pipeline_json(const struct sl_ctl_worker *w)
+{
+	json_t *arr = json_array();
+	uint32_t i, k;
+
+	for (i = 0; arr && i < w->n_stage; i++) {
+		const struct sl_ctl_stage *sc = &w->stage[i];
+		json_t *own = json_object();
+
+		for (k = 0; own && k < sc->n_own; k++)
+			json_object_set_new(own, sc->own_names[k], json_integer((json_int_t)sc->own[k]));
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:o*}", "name", sc->name,
+						     "seen", (json_int_t)sc->seen, "tx", (json_int_t)sc->tx,
+						     "drop", (json_int_t)sc->drop, "counters", own));
+	}
+	return arr;
+}
 
 static json_t *worker_json(const struct sl_ctl_worker *w)
 {
@@ -13,14 +33,19 @@ static json_t *worker_json(const struct sl_ctl_worker *w)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "interface", json_string(w->ifname));
+	json_object_set_new(o, "port", json_string(w->port[0] ? w->port : "af_xdp"));
+	json_object_set_new(o, "peer", w->peer[0] ? json_string(w->peer) : json_null());
 	json_object_set_new(o, "queue", json_integer(w->queue));
 	json_object_set_new(o, "cpu", json_integer(w->cpu));
 	json_object_set_new(o, "running", json_boolean(w->running));
-	json_object_set_new(o, "mode", json_string(w->zero_copy ? "zero-copy" : "copy"));
+	/* A DPDK port has no AF_XDP mode: its driver polls the device ("pmd"). */
+	json_object_set_new(o, "mode", json_string(!strcmp(w->port, "dpdk") ? "pmd"
+						   : w->zero_copy ? "zero-copy" : "copy"));
 	json_object_set_new(o, "multi_buffer", json_boolean(w->multi_buffer));
 	json_object_set_new(o, "multi_buffer_refused", json_boolean(w->sg_refused));
 	json_object_set_new(o, "busy_poll", json_boolean(w->busy_poll));
 	json_object_set_new(o, "stages", json_string(w->stages));
+	json_object_set_new(o, "pipeline", pipeline_json(w));
 	json_object_set_new(o, "note", w->note[0] ? json_string(w->note) : json_null());
 	json_object_set_new(o, "rx_packets", json_integer((json_int_t)w->rx_packets));
 	json_object_set_new(o, "rx_bytes", json_integer((json_int_t)w->rx_bytes));
@@ -69,17 +94,22 @@ static json_int_t num(json_t *o, const char *key)
 
 void sl_worker_cli_print(json_t *workers)
 {
-	json_t *w, *d, *f;
-	size_t i;
+	json_t *w, *d, *f, *st, *c;
+	size_t i, k;
+	const char *key;
 
 	json_array_foreach(workers, i, w) {
+		bool dpdk = !strcmp(json_string_value(json_object_get(w, "port")) ?: "", "dpdk");
+		const char *peer = json_string_value(json_object_get(w, "peer"));
+
 		d = json_object_get(w, "drops");
 		f = json_object_get(w, "frames");
-		printf("worker          %s queue %" JSON_INTEGER_FORMAT " cpu %" JSON_INTEGER_FORMAT
-		       ", %s, AF_XDP %s%s%s, stages %s\n",
-		       json_string_value(json_object_get(w, "interface")), num(w, "queue"), num(w, "cpu"),
+		printf("worker          %s%s%s queue %" JSON_INTEGER_FORMAT " cpu %" JSON_INTEGER_FORMAT
+		       ", %s, %s %s%s%s, stages %s\n",
+		       json_string_value(json_object_get(w, "interface")), peer ? " <-> " : "",
+		       peer ? peer : "", num(w, "queue"), num(w, "cpu"),
 		       json_is_true(json_object_get(w, "running")) ? "running" : "stopped",
-		       json_string_value(json_object_get(w, "mode")),
+		       dpdk ? "DPDK" : "AF_XDP", json_string_value(json_object_get(w, "mode")),
 		       json_is_true(json_object_get(w, "multi_buffer")) ? ", multi-buffer" : "",
 		       json_is_true(json_object_get(w, "busy_poll")) ? ", busy polling" : "",
 		       json_string_value(json_object_get(w, "stages")));
@@ -99,5 +129,17 @@ void sl_worker_cli_print(json_t *workers)
 		       num(f, "total"), num(f, "free"), num(f, "in_hand"), num(f, "fill_ring"),
 		       num(f, "kernel"), num(f, "completion_ring"),
 		       json_is_true(json_object_get(f, "accounted")) ? "all accounted for" : "MISCOUNTED");
+		json_array_foreach(json_object_get(w, "pipeline"), k, st) {
+			json_t *v;
+
+			printf("  stage %-8s seen %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
+			       " drop %" JSON_INTEGER_FORMAT,
+			       json_string_value(json_object_get(st, "name")), num(st, "seen"),
+			       num(st, "tx"), num(st, "drop"));
+			c = json_object_get(st, "counters");
+			json_object_foreach(c, key, v)
+				printf(" %s %" JSON_INTEGER_FORMAT, key, json_integer_value(v));
+			printf("\n");
+		}
 	}
 }

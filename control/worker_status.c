@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dataplane/stage.h"
+
 /* Every attribute of the nest: its type, name and place in struct sl_ctl_worker. */
 static const struct {
 	uint16_t attr;
@@ -31,6 +33,7 @@ static const struct {
 	U64(FRAMES, frames), U64(FR_FREE, fr_free), U64(FR_IN_HAND, fr_in_hand),
 	U64(FR_FILL, fr_fill), U64(FR_KERNEL, fr_kernel), U64(FR_COMP, fr_comp),
 	U8(ACCT_OK, acct_ok), U64(ACCT_FAILURES, acct_failures), STR(NOTE, note),
+	STR(PORT, port), STR(PEER, peer),
 #undef STR
 #undef U8
 #undef U32
@@ -38,7 +41,35 @@ static const struct {
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
-_Static_assert(N_FIELDS == SL_CTL_WK_A_MAX, "every worker attribute has a field");
+/* Every scalar worker attribute has a field; SL_CTL_WK_A_STAGE (a nest) is put apart. */
+_Static_assert(N_FIELDS == SL_CTL_WK_A_MAX - 1, "every worker attribute has a field");
+_Static_assert(SL_CTL_STAGES_MAX == SL_PIPELINE_MAX && SL_CTL_STAGE_OWN_MAX == SL_STAGE_OWN_MAX,
+	       "a status snapshot holds every stage and counter of a pipeline");
+
+static const char *const stage_names[SL_CTL_STG_A_COUNT] = {
+	[SL_CTL_STG_A_NAME] = "name",
+	[SL_CTL_STG_A_SEEN] = "seen",
+	[SL_CTL_STG_A_TX] = "tx",
+	[SL_CTL_STG_A_DROP] = "drop",
+	[SL_CTL_STG_A_COUNTER] = "counter",
+};
+
+static const struct sl_ctl_policy stage_policy[SL_CTL_STG_A_COUNT] = {
+	[SL_CTL_STG_A_NAME] = { .type = SL_CTL_T_STRING, .flags = SL_CTL_F_REQUIRED,
+				.max_len = sizeof(((struct sl_ctl_stage *)0)->name) },
+	[SL_CTL_STG_A_SEEN] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_STG_A_TX] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_STG_A_DROP] = { .type = SL_CTL_T_U64 },
+	[SL_CTL_STG_A_COUNTER] = { .type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI,
+				   .nest = &sl_ctl_counter_attrs },
+};
+
+static const struct sl_ctl_attrset stage_attrs = {
+	.name = "stage",
+	.policy = stage_policy,
+	.names = stage_names,
+	.max = SL_CTL_STG_A_MAX,
+};
 
 static const char *worker_names[SL_CTL_WK_A_COUNT];
 static struct sl_ctl_policy worker_policy[SL_CTL_WK_A_COUNT];
@@ -54,6 +85,9 @@ __attribute__((constructor)) static void worker_policy_init(void)
 		if (fields[i].type == SL_CTL_T_STRING)
 			worker_policy[fields[i].attr].max_len = fields[i].size;
 	}
+	worker_names[SL_CTL_WK_A_STAGE] = "stage";
+	worker_policy[SL_CTL_WK_A_STAGE] = (struct sl_ctl_policy){
+		.type = SL_CTL_T_NESTED, .flags = SL_CTL_F_MULTI, .nest = &stage_attrs };
 	worker_policy[SL_CTL_WK_A_IFNAME].flags = SL_CTL_F_REQUIRED;
 	worker_policy[SL_CTL_WK_A_QUEUE].flags = SL_CTL_F_REQUIRED;
 }
@@ -64,6 +98,70 @@ const struct sl_ctl_attrset sl_ctl_worker_attrs = {
 	.names = worker_names,
 	.max = SL_CTL_WK_A_MAX,
 };
+
+static bool stage_put(struct nlmsghdr *nlh, size_t size, const struct sl_ctl_stage *sc)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, size, SL_CTL_WK_A_STAGE);
+	uint32_t i;
+
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_strz_check(nlh, size, SL_CTL_STG_A_NAME, sc->name) ||
+	    !mnl_attr_put_u64_check(nlh, size, SL_CTL_STG_A_SEEN, sc->seen) ||
+	    !mnl_attr_put_u64_check(nlh, size, SL_CTL_STG_A_TX, sc->tx) ||
+	    !mnl_attr_put_u64_check(nlh, size, SL_CTL_STG_A_DROP, sc->drop))
+		goto fail;
+	for (i = 0; i < sc->n_own && i < SL_CTL_STAGE_OWN_MAX; i++)
+		if (sl_ctl_put_counter(nlh, size, SL_CTL_STG_A_COUNTER, i, sc->own_names[i], sc->own[i], 0))
+			goto fail;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+fail:
+	mnl_attr_nest_cancel(nlh, nest);
+	return false;
+}
+
+/*
+ * Reads one SL_CTL_WK_A_STAGE nest that passed the parser whole (so every
+ * attribute inside is in bounds and of its type). 0 or -EBADMSG.
+ */
+static int stage_get(const struct nlmsghdr *base, const struct nlattr *nest, struct sl_ctl_stage *sc)
+{
+	const struct nlattr *tb[SL_CTL_STG_A_MAX + 1], *cnt[SL_CTL_CNT_A_MAX + 1];
+	const uint8_t *p = (const uint8_t *)nest + NLA_HDRLEN;
+	const uint8_t *end = (const uint8_t *)nest + nest->nla_len;
+	struct sl_ctl_error e;
+
+	memset(sc, 0, sizeof(*sc));
+	if (sl_ctl_parse_nest(base, nest, &stage_attrs, tb, &e))
+		return -EBADMSG;
+	snprintf(sc->name, sizeof(sc->name), "%s", mnl_attr_get_str(tb[SL_CTL_STG_A_NAME]));
+	if (tb[SL_CTL_STG_A_SEEN])
+		sc->seen = mnl_attr_get_u64(tb[SL_CTL_STG_A_SEEN]);
+	if (tb[SL_CTL_STG_A_TX])
+		sc->tx = mnl_attr_get_u64(tb[SL_CTL_STG_A_TX]);
+	if (tb[SL_CTL_STG_A_DROP])
+		sc->drop = mnl_attr_get_u64(tb[SL_CTL_STG_A_DROP]);
+	while ((size_t)(end - p) >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > (size_t)(end - p))
+			return -EBADMSG;
+		if ((a->nla_type & NLA_TYPE_MASK) == SL_CTL_STG_A_COUNTER &&
+		    sc->n_own < SL_CTL_STAGE_OWN_MAX) {
+			if (sl_ctl_parse_nest(base, a, &sl_ctl_counter_attrs, cnt, &e))
+				return -EBADMSG;
+			if (cnt[SL_CTL_CNT_A_NAME])
+				snprintf(sc->own_names[sc->n_own], sizeof(sc->own_names[0]), "%s",
+					 mnl_attr_get_str(cnt[SL_CTL_CNT_A_NAME]));
+			sc->own[sc->n_own++] = mnl_attr_get_u64(cnt[SL_CTL_CNT_A_PACKETS]);
+		}
+		if (NLA_ALIGN((size_t)a->nla_len) >= (size_t)(end - p))
+			break;
+		p += NLA_ALIGN((size_t)a->nla_len);
+	}
+	return 0;
+}
 
 int sl_ctl_worker_put(struct nlmsghdr *nlh, size_t size, const struct sl_ctl_worker *w)
 {
@@ -94,6 +192,8 @@ int sl_ctl_worker_put(struct nlmsghdr *nlh, size_t size, const struct sl_ctl_wor
 			break;
 		}
 	}
+	for (i = 0; ok && i < w->n_stage && i < SL_CTL_STAGES_MAX; i++)
+		ok = stage_put(nlh, size, &w->stage[i]);
 	if (!ok) {
 		if (nest)
 			mnl_attr_nest_cancel(nlh, nest);
@@ -137,6 +237,25 @@ int sl_ctl_worker_get(const struct nlmsghdr *base, const struct nlattr *nest,
 			v64 = mnl_attr_get_u64(a);
 			memcpy(dst + fields[i].off, &v64, 8);
 			break;
+		}
+	}
+	/* The stages, in order: repeated nests the table above cannot hold. */
+	{
+		const uint8_t *p = (const uint8_t *)nest + NLA_HDRLEN;
+		const uint8_t *end = (const uint8_t *)nest + nest->nla_len;
+
+		while ((size_t)(end - p) >= NLA_HDRLEN) {
+			const struct nlattr *a = (const struct nlattr *)p;
+
+			if (a->nla_len < NLA_HDRLEN || a->nla_len > (size_t)(end - p))
+				return -EBADMSG;
+			if ((a->nla_type & NLA_TYPE_MASK) == SL_CTL_WK_A_STAGE &&
+			    out->n_stage < SL_CTL_STAGES_MAX &&
+			    stage_get(base, a, &out->stage[out->n_stage++]))
+				return -EBADMSG;
+			if (NLA_ALIGN((size_t)a->nla_len) >= (size_t)(end - p))
+				break;
+			p += NLA_ALIGN((size_t)a->nla_len);
 		}
 	}
 	return 0;

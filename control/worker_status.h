@@ -17,8 +17,22 @@
 /* The policy of an SL_CTL_A_WORKER nest. */
 extern const struct sl_ctl_attrset sl_ctl_worker_attrs;
 
+#define SL_CTL_STAGES_MAX 8     /* stages per worker (SL_PIPELINE_MAX) */
+#define SL_CTL_STAGE_OWN_MAX 4  /* a stage's own counters (SL_STAGE_OWN_MAX) */
+
+/* One stage of a worker and its counters. */
+struct sl_ctl_stage {
+	char name[16];
+	uint64_t seen, tx, drop;
+	char own_names[SL_CTL_STAGE_OWN_MAX][32];
+	uint64_t own[SL_CTL_STAGE_OWN_MAX];
+	uint32_t n_own;
+};
+
 struct sl_ctl_worker {
 	char ifname[IF_NAMESIZE];
+	char port[16];            /* "af_xdp", "dpdk" */
+	char peer[IF_NAMESIZE];   /* an inline pair's other port, "" for none */
 	char stages[128]; /* "reflect", or "inspect,reflect" */
 	char note[160];
 	uint32_t queue, cpu;
@@ -28,6 +42,8 @@ struct sl_ctl_worker {
 	uint64_t batches, wakeups, polls;
 	uint64_t fill_empty, rx_ring_full, kernel_dropped, refill_starved;
 	uint64_t frames, fr_free, fr_in_hand, fr_fill, fr_kernel, fr_comp, acct_failures;
+	struct sl_ctl_stage stage[SL_CTL_STAGES_MAX];
+	uint32_t n_stage;
 };
 
 /* Adds w as an SL_CTL_A_WORKER nest to nlh (buffer of size bytes). 0 or -EMSGSIZE. */

@@ -45,6 +45,8 @@ struct sl_fw {
 	const struct bpf_map *reused[32];
 	size_t n_reused;
 	bool filled_elsewhere; /* every policy map was reused: nothing to fill */
+	/* While sl_fw_refill runs: the tables the maps hold, for the trie's diff. */
+	const struct sl_tables *refill_old;
 	/*
 	 * What sl_fw_map_fd answers for each shared map: fds of our own
 	 * (dups), handed from generation to generation by sl_fw_switch, so
@@ -69,6 +71,8 @@ static const char *const shared_maps[SL_FW_SHARED_MAPS] = {
 	"sl_xsks",
 	/* The inspect stage's verdicts on flows. */
 	"sl_flowcache",
+	/* Inline forward's counters (the pairs themselves are config: per generation). */
+	"sl_inline_stats",
 };
 
 static int shared_index(const char *name)
@@ -162,19 +166,82 @@ static int fill_array(int fd, const void *values, size_t value_size, uint32_t co
 	return err;
 }
 
-/* The LPM trie has no batch update on every kernel: insert one by one. */
+/* Entries per batch call into an LPM trie: bounds the key and value copies. */
+#define SL_LPM_BATCH 65536
+
+/*
+ * Inserts count trie entries (a key then a __u32 value each). Batched
+ * where the kernel has batch updates for tries (one system call per
+ * SL_LPM_BATCH entries instead of one per entry: a million-prefix set
+ * spends most of its load in system calls otherwise), else one by one.
+ */
 static int fill_lpm(int fd, const void *entries, size_t entry_size, size_t key_size, size_t count)
 {
-	size_t i;
-	int err;
+	size_t i, done = 0, chunk = count < SL_LPM_BATCH ? count : SL_LPM_BATCH;
+	char *keys = NULL;
+	uint32_t *vals = NULL;
+	int err = 0;
 
-	for (i = 0; i < count; i++) {
-		const char *e = (const char *)entries + i * entry_size;
+	if (!count)
+		return 0;
+	keys = malloc(chunk * key_size);
+	vals = malloc(chunk * sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (done < count) {
+		size_t n = count - done < chunk ? count - done : chunk;
+		uint32_t todo = (uint32_t)n;
+
+		for (i = 0; i < n; i++) {
+			const char *e = (const char *)entries + (done + i) * entry_size;
+
+			memcpy(keys + i * key_size, e, key_size);
+			memcpy(&vals[i], e + key_size, sizeof(vals[i]));
+		}
+		err = bpf_map_update_batch(fd, keys, vals, &todo, NULL);
+		if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */)
+			break; /* no batch for tries here: one by one below */
+		if (err)
+			goto out;
+		done += n;
+	}
+	for (err = 0; done < count; done++) {
+		const char *e = (const char *)entries + done * entry_size;
 
 		err = bpf_map_update_elem(fd, e, e + key_size, BPF_ANY);
 		if (err)
-			return err;
+			break;
 	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/*
+ * Writes count __u32 values at keys 0..count-1 of a fresh mmapable array
+ * through its memory: each value sits at the start of an 8-byte element
+ * (array maps round values up to 8 bytes). -EOPNOTSUPP when the map is
+ * not mmapable (pins of an older build): the caller falls back to updates.
+ */
+static int fill_array_mmap_u32(struct bpf_map *map, const uint32_t *values, uint32_t count)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len, stride = ((size_t)bpf_map__value_size(map) + 7) / 8 * 8, i;
+	char *mem;
+
+	if (!(bpf_map__map_flags(map) & BPF_F_MMAPABLE) || bpf_map__value_size(map) != sizeof(*values) ||
+	    count > bpf_map__max_entries(map))
+		return -EOPNOTSUPP;
+	len = ((size_t)bpf_map__max_entries(map) * stride + page - 1) / page * page;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	if (mem == MAP_FAILED)
+		return -EOPNOTSUPP;
+	for (i = 0; i < count; i++)
+		memcpy(mem + i * stride, &values[i], sizeof(values[i]));
+	munmap(mem, len);
 	return 0;
 }
 
@@ -231,6 +298,135 @@ static int fill_dir24(struct sl_fw *fw, const struct sl_tables *t)
 	return err;
 }
 
+/*
+ * One port of an inline pair: its peer in sl_peers, its sockets' offset
+ * in sl_xsk_base (docs/dataplane.md). A veth peer refuses redirects
+ * (EOPNOTSUPP) unless the veth at its other end has an XDP program or
+ * GRO on, which the message says.
+ */
+static int fill_inline(struct sl_fw *fw, const struct sl_inline_entry *e, struct sl_diag *diag)
+{
+	uint32_t ifindex = if_nametoindex(e->name), peer = if_nametoindex(e->peer);
+	int err;
+
+	if (!ifindex || !peer) {
+		sl_diagf(diag, "inline pair %s - %s: interface %s does not exist", e->name, e->peer,
+			 ifindex ? e->peer : e->name);
+		return -ENODEV;
+	}
+	err = bpf_map_update_elem(bpf_map__fd(fw->skel->maps.sl_peers), &ifindex, &peer, BPF_ANY);
+	if (err) {
+		sl_diagf(diag, "inline pair: cannot make %s the peer of %s in sl_peers: %s%s", e->peer,
+			 e->name, strerror(-err),
+			 err == -EOPNOTSUPP ? " (a veth takes redirects only when the veth at its other "
+					      "end has an XDP program or GRO on)"
+					    : "");
+		return err;
+	}
+	if (!e->xsk_base)
+		return 0;
+	err = bpf_map_update_elem(bpf_map__fd(fw->skel->maps.sl_xsk_base), &ifindex, &e->xsk_base,
+				  BPF_ANY);
+	if (err)
+		sl_diagf(diag, "cannot fill map sl_xsk_base: %s", strerror(-err));
+	return err;
+}
+
+/* The order of sl_compile's IPv6 prefixes: address, then length. */
+static int pfx6_cmp(const struct sl_pfx6_entry *a, const struct sl_pfx6_entry *b)
+{
+	int c = memcmp(a->key.addr, b->key.addr, sizeof(a->key.addr));
+
+	if (c)
+		return c;
+	return a->key.prefixlen < b->key.prefixlen ? -1 : a->key.prefixlen > b->key.prefixlen;
+}
+
+static bool pfx6_sorted(const struct sl_pfx6_entry *e, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (pfx6_cmp(&e[i - 1], &e[i]) >= 0)
+			return false;
+	return true;
+}
+
+/* Deletes trie keys: batched where the kernel can, else one by one. */
+static int delete_keys(int fd, const void *keys, size_t key_size, size_t count)
+{
+	size_t i;
+	uint32_t n = (uint32_t)count;
+	int err;
+
+	if (!count)
+		return 0;
+	err = bpf_map_delete_batch(fd, keys, &n, NULL);
+	if (err != -EINVAL && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */)
+		return err;
+	for (i = 0; i < count; i++)
+		if (bpf_map_delete_elem(fd, (const char *)keys + i * key_size) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+/*
+ * sl_pfx6 from t. A fresh trie gets every entry; a refilled one
+ * (sl_fw_refill) only the difference from the tables it holds: the keys
+ * t lacks deleted, the new or changed ones written. Both lists are in
+ * sl_compile's order, so the difference is one merge.
+ */
+static int fill_pfx6(struct sl_fw *fw, const struct sl_tables *t)
+{
+	int fd = bpf_map__fd(fw->skel->maps.sl_pfx6);
+	const struct sl_tables *old = fw->refill_old;
+	struct sl_pfx6_entry *put = NULL;
+	struct sl_lpm6_key *del = NULL;
+	size_t i = 0, j = 0, n_put = 0, n_del = 0;
+	int err;
+
+	if (!old)
+		return fill_lpm(fd, t->pfx6, sizeof(t->pfx6[0]), sizeof(t->pfx6[0].key), t->n_pfx6);
+	put = malloc((t->n_pfx6 ? t->n_pfx6 : 1) * sizeof(*put));
+	del = malloc((old->n_pfx6 ? old->n_pfx6 : 1) * sizeof(*del));
+	if (!put || !del) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (!pfx6_sorted(old->pfx6, old->n_pfx6) || !pfx6_sorted(t->pfx6, t->n_pfx6)) {
+		/* Not in order (never from sl_compile): everything out, everything in. */
+		for (i = 0; i < old->n_pfx6; i++)
+			del[n_del++] = old->pfx6[i].key;
+		memcpy(put, t->pfx6, t->n_pfx6 * sizeof(*put));
+		n_put = t->n_pfx6;
+	} else {
+		while (i < old->n_pfx6 || j < t->n_pfx6) {
+			int c = i == old->n_pfx6 ? 1
+				: j == t->n_pfx6 ? -1
+						 : pfx6_cmp(&old->pfx6[i], &t->pfx6[j]);
+
+			if (c < 0) {
+				del[n_del++] = old->pfx6[i++].key;
+			} else if (c > 0) {
+				put[n_put++] = t->pfx6[j++];
+			} else {
+				if (old->pfx6[i].addr_class != t->pfx6[j].addr_class)
+					put[n_put++] = t->pfx6[j];
+				i++;
+				j++;
+			}
+		}
+	}
+	/* Deletions first: the trie never holds more than t's entries. */
+	err = delete_keys(fd, del, sizeof(*del), n_del);
+	if (!err)
+		err = fill_lpm(fd, put, sizeof(*put), sizeof(put->key), n_put);
+out:
+	free(put);
+	free(del);
+	return err;
+}
+
 static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag *diag)
 {
 	typeof(fw->skel->maps) *m = &fw->skel->maps;
@@ -239,8 +435,10 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 	int err;
 
 	what = "sl_field_class";
-	err = fill_array(bpf_map__fd(m->sl_field_class), t->field_class, sizeof(t->field_class[0]),
-			 SL_FIELD_INDEX_SIZE);
+	err = fill_array_mmap_u32(m->sl_field_class, t->field_class, SL_FIELD_INDEX_SIZE);
+	if (err == -EOPNOTSUPP)
+		err = fill_array(bpf_map__fd(m->sl_field_class), t->field_class,
+				 sizeof(t->field_class[0]), SL_FIELD_INDEX_SIZE);
 	if (err)
 		goto fail;
 	what = "sl_class_bits";
@@ -270,8 +468,7 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 	if (err)
 		goto fail;
 	what = "sl_pfx6";
-	err = fill_lpm(bpf_map__fd(m->sl_pfx6), t->pfx6, sizeof(t->pfx6[0]), sizeof(t->pfx6[0].key),
-		       t->n_pfx6);
+	err = fill_pfx6(fw, t);
 	if (err)
 		goto fail;
 
@@ -289,6 +486,11 @@ static int fill_maps(struct sl_fw *fw, const struct sl_tables *t, struct sl_diag
 			goto fail;
 		}
 	}
+	for (i = 0; i < t->n_inline; i++) {
+		err = fill_inline(fw, &t->inline_ports[i], diag);
+		if (err)
+			return err;
+	}
 	return 0;
 fail:
 	sl_diagf(diag, "cannot fill map %s: %s", what, strerror(-err));
@@ -297,7 +499,9 @@ fail:
 
 /*
  * The IPv4 table takes 64 MiB when some rule uses IPv4 prefixes, one
- * entry otherwise; sl_dir8 gets exactly the groups the prefixes need.
+ * entry otherwise; sl_dir8 gets the groups the prefixes need and a
+ * quarter more (at least 16, 1 KiB each), so that a later change adding
+ * prefixes longer than /24 can still refill this instance (sl_fw_refill).
  */
 static int size_dir24(struct sl_fw *fw, const struct sl_tables *t)
 {
@@ -308,8 +512,7 @@ static int size_dir24(struct sl_fw *fw, const struct sl_tables *t)
 		groups = sl_dir24_groups(t->pfx4, t->n_pfx4);
 		if (groups == SIZE_MAX)
 			return -ENOMEM;
-		if (!groups)
-			groups = 1;
+		groups += groups / 4 + 16;
 	} else {
 		err = bpf_map__set_max_entries(fw->skel->maps.sl_dir24, 1);
 		if (err)
@@ -458,6 +661,186 @@ static int reuse_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_di
 	return 0;
 }
 
+/*
+ * The rodata a program is loaded with for tables t: t's prog_cfg with the
+ * values the program cannot observe made canonical, so that tables that
+ * differ only in their contents load the same program and a spare
+ * instance can take them (sl_fw_refill). n_rules is rounded up to whole
+ * bitmap words when some dimension is used: the candidates are then an
+ * AND of class bitmaps, none of which has a bit at or beyond t's rule
+ * count, so the walk's bound is never what stops it. (With no dimension
+ * used every bit is a candidate and the bound is exact.) The default
+ * classes of dimensions no rule uses are never read and are zero.
+ */
+static void prog_cfg_of(const struct sl_tables *t, struct sl_prog_cfg *c)
+{
+	*c = t->prog_cfg;
+	if (c->dims_used)
+		c->n_rules = c->rule_words * 64;
+	if (!(c->dims_used & (1u << SL_DIM_IFACE)))
+		c->iface_default_class = 0;
+	if (!(c->dims_used & (1u << SL_DIM_SRC | 1u << SL_DIM_DST)))
+		c->addr_default_class = 0;
+	c->pad = 0;
+}
+
+/* Sets count entries of an array map from key first on to zeros. */
+static int zero_array(int fd, size_t value_size, uint32_t first, uint32_t count)
+{
+	uint32_t *keys, i, n = count;
+	void *zero;
+	int err;
+
+	if (!count)
+		return 0;
+	keys = malloc(sizeof(*keys) * count);
+	zero = calloc(count, (value_size + 7) / 8 * 8);
+	if (!keys || !zero) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < count; i++)
+		keys[i] = first + i;
+	err = bpf_map_update_batch(fd, keys, zero, &n, NULL);
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */)
+		for (err = 0, i = 0; i < count && !err; i++)
+			if (bpf_map_update_elem(fd, &keys[i], zero, BPF_ANY))
+				err = -errno;
+out:
+	free(keys);
+	free(zero);
+	return err;
+}
+
+/* Deletes every key of a hash-like map. */
+static int clear_keys(int fd, size_t key_size)
+{
+	char key[256];
+
+	if (key_size > sizeof(key))
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int zero_percpu(int fd, uint32_t key, size_t value_size);
+
+/*
+ * How refilling treats each policy map. Every map of the program that is
+ * neither shared nor internal must be named here or be of a type that
+ * can be emptied generically; otherwise the instance cannot be refilled.
+ */
+enum refill_kind {
+	RF_SKIP,      /* rewritten whole by fill_maps, or not policy */
+	RF_TAIL,      /* an array fill_maps writes from key 0: zero what it leaves */
+	RF_ARRAY,     /* an array of another kind: zero every entry */
+	RF_PERCPU,    /* a per-CPU scratch array: zero every entry */
+	RF_KEYS,      /* a hash-like map: delete every key */
+	RF_UNKNOWN,
+};
+
+static enum refill_kind refill_kind(const struct bpf_map *map, const struct sl_tables *old,
+				    const struct sl_tables *t, uint32_t *from, uint32_t *to)
+{
+	const char *name = bpf_map__name(map);
+	uint32_t o = 0, n = 0;
+
+	if (bpf_map__is_internal(map) || sl_fw_map_is_shared(name) || !strcmp(name, "sl_generation") ||
+	    !strcmp(name, "sl_field_class") || !strcmp(name, "sl_dir24") ||
+	    !strcmp(name, "sl_dir8") || !strcmp(name, "sl_pfx6"))
+		return RF_SKIP; /* dir8: the groups a new dir24 uses are rewritten whole */
+	if (!strcmp(name, "sl_class_bits") || !strcmp(name, "sl_class_sum")) {
+		o = old->n_class_bits;
+		n = t->n_class_bits;
+	} else if (!strcmp(name, "sl_addr_class")) {
+		o = old->n_addr_classes;
+		n = t->n_addr_classes;
+	} else if (!strcmp(name, "sl_rules") || !strcmp(name, "sl_rule_meta")) {
+		o = old->n_rules;
+		n = t->n_rules;
+	} else {
+		switch (bpf_map__type(map)) {
+		case BPF_MAP_TYPE_ARRAY:
+			return RF_ARRAY;
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+			return RF_PERCPU;
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_LRU_HASH:
+		case BPF_MAP_TYPE_DEVMAP_HASH:
+			return RF_KEYS;
+		default:
+			return RF_UNKNOWN;
+		}
+	}
+	*from = n;
+	*to = o > n ? o : n;
+	return RF_TAIL;
+}
+
+int sl_fw_refill(struct sl_fw *fw, const struct sl_tables *old, const struct sl_tables *t,
+		 struct sl_diag *diag)
+{
+	struct sl_prog_cfg want;
+	struct bpf_map *map;
+	uint32_t from = 0, to = 0, k;
+	int err;
+
+	if (!fw || !old || fw->n_att || fw->maps_pinned || fw->filled_elsewhere)
+		return -EAGAIN;
+	prog_cfg_of(t, &want);
+	if (memcmp(&want, (const void *)&fw->skel->rodata->sl_cfg, sizeof(want)))
+		return -EAGAIN;
+	if (t->n_pfx6 > bpf_map__max_entries(fw->skel->maps.sl_pfx6))
+		return -EAGAIN;
+	if (want.flags & SL_CFG_IP4_TABLE) {
+		size_t groups = sl_dir24_groups(t->pfx4, t->n_pfx4);
+
+		if (groups == SIZE_MAX)
+			return -ENOMEM;
+		if (groups > (size_t)bpf_map__max_entries(fw->skel->maps.sl_dir8) * SL_DIR_PER_ELEM /
+				     SL_DIR8_GROUP)
+			return -EAGAIN;
+	}
+	/* Every map is understood before any is touched. */
+	bpf_object__for_each_map(map, fw->skel->obj)
+		if (refill_kind(map, old, t, &from, &to) == RF_UNKNOWN)
+			return -EAGAIN;
+	/* Now the maps become what a fresh load's are before fill_maps. */
+	bpf_object__for_each_map(map, fw->skel->obj) {
+		int fd = bpf_map__fd(map);
+
+		err = 0;
+		switch (refill_kind(map, old, t, &from, &to)) {
+		case RF_TAIL:
+			err = zero_array(fd, bpf_map__value_size(map), from, to - from);
+			break;
+		case RF_ARRAY:
+			err = zero_array(fd, bpf_map__value_size(map), 0, bpf_map__max_entries(map));
+			break;
+		case RF_PERCPU:
+			for (k = 0; k < bpf_map__max_entries(map) && !err; k++)
+				err = zero_percpu(fd, k, bpf_map__value_size(map));
+			break;
+		case RF_KEYS:
+			err = clear_keys(fd, bpf_map__key_size(map));
+			break;
+		default:
+			break;
+		}
+		if (err) {
+			sl_diagf(diag, "cannot empty map %s for new tables: %s", bpf_map__name(map),
+				 strerror(-err));
+			return err;
+		}
+	}
+	fw->refill_old = old;
+	err = fill_maps(fw, t, diag);
+	fw->refill_old = NULL;
+	return err;
+}
+
 int sl_fw_load(const struct sl_tables *t, struct sl_fw **out, struct sl_diag *diag)
 {
 	return sl_fw_load_opts(t, NULL, out, diag);
@@ -478,7 +861,7 @@ int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, st
 		sl_diagf(diag, "cannot open the XDP program: %s", strerror(-err));
 		goto fail;
 	}
-	fw->skel->rodata->sl_cfg = t->prog_cfg;
+	prog_cfg_of(t, (struct sl_prog_cfg *)&fw->skel->rodata->sl_cfg);
 	err = size_dir24(fw, t);
 	if (!err)
 		err = bpf_map__set_max_entries(fw->skel->maps.sl_pfx6, t->n_pfx6 + SL_PREFIX_HEADROOM);

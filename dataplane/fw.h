@@ -49,13 +49,13 @@ struct sl_fw_opts {
  * True for the maps a generation shares with the one before it: per-rule
  * (by stat slot), per-verdict and per-reason counters, the event ring,
  * the log state and log counters, the steering counters, the AF_XDP
- * socket map and the inspect stage's flow cache. Every other map is the
- * policy's, new in each generation. sl_fw_map_fd answers the same fd for
+ * socket map, the inspect stage's flow cache and the inline counters.
+ * Every other map is the policy's, new in each generation. sl_fw_map_fd answers the same fd for
  * a shared map in every generation (sl_fw_switch hands it on), so a
  * reader may keep it for the daemon's life.
  */
 bool sl_fw_map_is_shared(const char *name);
-#define SL_FW_SHARED_MAPS 11 /* how many (fw.c's list) */
+#define SL_FW_SHARED_MAPS 12 /* how many (fw.c's list) */
 
 /*
  * sl_fw_load, and before the load each large map whose pool the memory
@@ -65,6 +65,20 @@ bool sl_fw_map_is_shared(const char *name);
  */
 int sl_fw_load_opts(const struct sl_tables *t, const struct sl_fw_opts *opts, struct sl_fw **out,
 		    struct sl_diag *diag);
+
+/*
+ * Makes a loaded, unattached instance enforce t instead of old (the
+ * tables it was filled from) without loading a program: its policy maps
+ * are emptied to a fresh load's state and filled from t (the IPv6 trie by
+ * difference). Only for an instance no packet can be running: one that
+ * was switched out (sl_fw_switch) at least an RCU grace period ago, and
+ * that is not pinned. -EAGAIN, with nothing changed, when t needs another
+ * program (other rodata, or larger tables than the instance's maps);
+ * another negative errno leaves the maps half-filled (destroy the
+ * instance).
+ */
+int sl_fw_refill(struct sl_fw *fw, const struct sl_tables *old, const struct sl_tables *t,
+		 struct sl_diag *diag);
 
 /* The NUMA node a map was created on, or -1 when it was left to the kernel. */
 int sl_fw_map_node(const struct sl_fw *fw, const char *name);

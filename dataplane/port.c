@@ -16,3 +16,14 @@ int sl_frame_acct_check(const struct sl_frame_acct *a)
 		return -EFAULT;
 	return 0;
 }
+
+void sl_frame_acct_add(struct sl_frame_acct *a, const struct sl_frame_acct *b)
+{
+	a->free += b->free;
+	a->in_hand += b->in_hand;
+	a->fill_ring += b->fill_ring;
+	a->kernel += b->kernel;
+	a->comp_ring += b->comp_ring;
+	a->rx_owned += b->rx_owned;
+	a->tx_owned += b->tx_owned;
+}

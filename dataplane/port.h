@@ -53,6 +53,14 @@ struct sl_frame_acct {
  */
 int sl_frame_acct_check(const struct sl_frame_acct *a);
 
+/*
+ * Adds the places of b to a, two ports on the same buffers (the two
+ * sockets of an inline pair on one UMEM): frames stays a's. Only the sum
+ * adds up: a buffer received on one port and sent or freed on the other
+ * leaves one port's in_hand high and the other's below zero (modulo 2^64).
+ */
+void sl_frame_acct_add(struct sl_frame_acct *a, const struct sl_frame_acct *b);
+
 /* A port's own counters, read on its worker's thread. */
 struct sl_port_stats {
 	uint64_t wakeups;        /* system calls made because a ring asked (need_wakeup), or busy polls */

@@ -134,13 +134,25 @@ int sl_reflect_frame(uint8_t *frame, uint32_t len)
 	return 0;
 }
 
+/* Packets ahead whose headers reflect_run prefetches. */
+#define PREFETCH_AHEAD 4
+
 static void reflect_run(void *state, struct sl_stage_pkt *pkts, uint32_t n)
 {
 	uint32_t i;
 
 	(void)state;
+	/*
+	 * The frames were written by the CPU that received them: their
+	 * headers are a cache miss each, fetched a few packets ahead.
+	 */
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		__builtin_prefetch(pkts[i].bufs[0].data, 1);
 	for (i = 0; i < n; i++) {
 		struct sl_stage_pkt *p = &pkts[i];
+
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(pkts[i + PREFETCH_AHEAD].bufs[0].data, 1);
 
 		if (p->verdict != SL_SV_CONTINUE)
 			continue;

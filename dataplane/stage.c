@@ -20,10 +20,28 @@ const struct sl_stage_ops sl_stage_drop = {
 	.run = drop_run,
 };
 
+/* Inline forward: every packet still undecided leaves on the peer port. */
+static void forward_run(void *state, struct sl_stage_pkt *pkts, uint32_t n)
+{
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		if (pkts[i].verdict == SL_SV_CONTINUE)
+			pkts[i].verdict = SL_SV_FWD;
+}
+
+const struct sl_stage_ops sl_stage_forward = {
+	.name = "forward",
+	.run = forward_run,
+};
+
 /* Every stage the config may name; control/config.c lists the same names. */
 static const struct sl_stage_ops *const registry[] = {
 	&sl_stage_reflect,
 	&sl_stage_drop,
+	&sl_stage_forward,
+	&sl_stage_inspect,
 };
 
 const struct sl_stage_ops *sl_stage_find(const char *name)
@@ -66,19 +84,26 @@ fail:
 	return err;
 }
 
-/* Counts pkts[0..n) by verdict into by[SL_SV_CONTINUE..SL_SV_DROP]. */
-static void tally(const struct sl_stage_pkt *pkts, uint32_t n, uint32_t by[3])
+/* Counts pkts[0..n) by verdict into by[SL_SV_CONTINUE..SL_SV_FWD]; unknown ones as drops. */
+static void tally(const struct sl_stage_pkt *pkts, uint32_t n, uint32_t by[4])
 {
-	uint32_t i;
+	uint32_t i, cont = 0, tx = 0, fwd = 0;
 
-	by[0] = by[1] = by[2] = 0;
-	for (i = 0; i < n; i++)
-		by[pkts[i].verdict <= SL_SV_DROP ? pkts[i].verdict : SL_SV_DROP]++;
+	/* Three running sums, not by[verdict]++: increments of one array slot wait on each other. */
+	for (i = 0; i < n; i++) {
+		cont += pkts[i].verdict == SL_SV_CONTINUE;
+		tx += pkts[i].verdict == SL_SV_TX;
+		fwd += pkts[i].verdict == SL_SV_FWD;
+	}
+	by[SL_SV_CONTINUE] = cont;
+	by[SL_SV_TX] = tx;
+	by[SL_SV_FWD] = fwd;
+	by[SL_SV_DROP] = n - cont - tx - fwd;
 }
 
 void sl_pipeline_run(struct sl_pipeline *pl, struct sl_stage_pkt *pkts, uint32_t n)
 {
-	uint32_t s, before[3], after[3];
+	uint32_t s, before[4], after[4];
 
 	tally(pkts, n, before);
 	for (s = 0; s < pl->n && before[SL_SV_CONTINUE]; s++) {
@@ -86,11 +111,15 @@ void sl_pipeline_run(struct sl_pipeline *pl, struct sl_stage_pkt *pkts, uint32_t
 		tally(pkts, n, after);
 		/* A stage only decides undecided packets: what grew is its own doing. */
 		pl->counters[s].seen += before[SL_SV_CONTINUE];
-		pl->counters[s].tx += after[SL_SV_TX] - before[SL_SV_TX];
+		pl->counters[s].tx += after[SL_SV_TX] - before[SL_SV_TX] + after[SL_SV_FWD] -
+				      before[SL_SV_FWD];
 		pl->counters[s].drop += after[SL_SV_DROP] - before[SL_SV_DROP];
+		if (pl->ops[s]->own_counters)
+			pl->ops[s]->own_counters(pl->state[s], pl->counters[s].own);
 		before[0] = after[0];
 		before[1] = after[1];
 		before[2] = after[2];
+		before[3] = after[3];
 	}
 }
 

@@ -6,12 +6,12 @@
  * (no state is shared between workers), and runs a burst of packets
  * through them one stage at a time. A stage looks only at the packets
  * still undecided and may decide them: transmit (on the port they came
- * from, as the stage left them), or drop. A packet no stage decides is
+ * from, as the stage left them), forward (on the peer port of an inline
+ * pair), or drop. A packet no stage decides is
  * dropped and counted as undecided.
  *
  * A stage is a struct sl_stage_ops in the registry of stage.c; adding one
- * (inline forward, DNS and TLS inspection) is one entry there and one
- * name in the config loader's list.
+ * is one entry there and one name in the config loader's list.
  */
 #ifndef SLUICE_STAGE_H
 #define SLUICE_STAGE_H
@@ -26,6 +26,7 @@ enum sl_stage_verdict {
 	SL_SV_CONTINUE = 0, /* undecided: the next stage sees it */
 	SL_SV_TX = 1,       /* send it back out on its port */
 	SL_SV_DROP = 2,     /* free it */
+	SL_SV_FWD = 3,      /* send it out on the pipeline's peer port (inline forward) */
 };
 
 /* One packet for the stages: its buffers, headers in the first one. */
@@ -56,14 +57,25 @@ struct sl_stage_ops {
 	/* Decides or leaves each packet of pkts[0..n) whose verdict is SL_SV_CONTINUE. */
 	void (*run)(void *state, struct sl_stage_pkt *pkts, uint32_t n);
 	void (*close)(void *state);
+	/*
+	 * The stage's own counters (NULL: none): the names of up to
+	 * SL_STAGE_OWN_MAX of them, NULL-terminated, and a call that copies
+	 * their totals into own[] (struct sl_stage_counters) after each run.
+	 */
+	const char *const *own_names;
+	void (*own_counters)(const void *state, uint64_t *own);
 };
 
 /* A stage by its config name, or NULL. */
 const struct sl_stage_ops *sl_stage_find(const char *name);
 
-/* The reflect and drop stages (reflect.c, stage.c). */
+/* The reflect, drop and forward stages (reflect.c, stage.c). */
 extern const struct sl_stage_ops sl_stage_reflect;
 extern const struct sl_stage_ops sl_stage_drop;
+/* Inline forward: every undecided packet SL_SV_FWD, out on the other port of the pair. */
+extern const struct sl_stage_ops sl_stage_forward;
+/* The inspect stage (stage_inspect.c, stage_inspect.h). */
+extern const struct sl_stage_ops sl_stage_inspect;
 
 /*
  * Swaps the Ethernet addresses, the IPv4 or IPv6 addresses and the TCP
@@ -77,11 +89,14 @@ int sl_reflect_frame(uint8_t *frame, uint32_t len);
 
 #define SL_PIPELINE_MAX 8
 
+#define SL_STAGE_OWN_MAX 4
+
 /* Per-stage counters of one pipeline. */
 struct sl_stage_counters {
 	uint64_t seen; /* undecided packets it ran on */
-	uint64_t tx;   /* it decided: transmit */
+	uint64_t tx;   /* it decided: transmit (on its port, or forward on the peer) */
 	uint64_t drop; /* it decided: drop */
+	uint64_t own[SL_STAGE_OWN_MAX]; /* the stage's own, named by its ops' own_names */
 };
 
 /* One worker's instances of an interface's stages. */
@@ -98,6 +113,12 @@ struct sl_pipeline {
 	struct sl_spsc *events;
 	uint32_t ifindex;
 	uint32_t queue;
+	/*
+	 * Where SL_SV_FWD packets leave: the other port of an inline pair,
+	 * sharing the receiving port's UMEM (docs/dataplane.md). NULL for
+	 * none: such packets are then dropped as undecided.
+	 */
+	struct sl_port *peer;
 };
 
 /*

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@
 #define BURST_MAX 256         /* dataplane.batch's upper bound (config.c) */
 #define IDLE_WAIT_MS 100      /* longest wait in poll(): also how soon a stop is seen */
 #define RX_MAX SL_WORKER_BURST_MAX
+#define PUBLISH_ROUNDS 16     /* busy rounds between two publications at most */
+#define PUBLISH_NS 1000000    /* an idle worker publishes at least this often */
 
 _Static_assert(RX_MAX >= BURST_MAX + SL_XSK_MAX_FRAGS, "a burst plus one whole chain");
 _Static_assert(SL_STAGE_NAME_LEN == 16, "stage names as sl_pipeline_open takes them");
@@ -28,6 +31,9 @@ _Static_assert(SL_STAGE_NAME_LEN == 16, "stage names as sl_pipeline_open takes t
 struct sl_worker {
 	/* Written by the worker thread only. */
 	_Alignas(64) struct sl_worker_stats local;
+	uint64_t pub_rx;    /* local.rx_packets at the last round (publish_due) */
+	uint64_t pub_ns;    /* CLOCK_MONOTONIC of the last publication */
+	uint32_t pub_owed;  /* busy rounds since the last publication */
 	/* The snapshot other threads read; seq is odd while it is being written. */
 	_Alignas(64) uint32_t seq;
 	struct sl_worker_stats pub;
@@ -35,6 +41,11 @@ struct sl_worker {
 	_Alignas(64) struct sl_worker_info info;
 	struct sl_port *port;
 	struct sl_pipeline pl;
+	/* An inline pair's other port (on port's UMEM) and the pipeline of what it receives. */
+	struct sl_port *peer;
+	struct sl_pipeline pl_peer;
+	uint64_t pair_polls; /* a pair's idle waits (on both sockets at once) */
+	uint32_t pair_empty; /* a pair's consecutive idle rounds (PAIR_SPIN_ROUNDS) */
 	uint32_t batch;
 	pthread_t thread;
 	bool started;
@@ -122,7 +133,8 @@ static int umem_pool(const struct sl_config *cfg, const struct sl_topology *topo
 		return err;
 	snprintf(name, sizeof(name), "umem:%s", dif->name);
 	req.name = name;
-	req.size = (size_t)d->frames * d->frame_size * dif->n_workers;
+	/* A pair's worker has frames for two sockets. */
+	req.size = (size_t)d->frames * d->frame_size * dif->n_workers * (dif->peer[0] ? 2 : 1);
 	req.tier.kind = SL_TIER_NODES;
 	req.tier.nodes = nodes;
 	req.huge_pages = pc->huge_pages;
@@ -138,20 +150,84 @@ static int umem_pool(const struct sl_config *cfg, const struct sl_topology *topo
 
 /* ---------------------------------------------------------------- worker */
 
+/*
+ * A pair's second port's counters added to the first's: its frames are
+ * the same UMEM's, so only the sum of the two accountings adds up
+ * (sl_frame_acct_add).
+ */
+static void add_port_stats(struct sl_port_stats *a, const struct sl_port_stats *b)
+{
+	a->wakeups += b->wakeups;
+	a->polls += b->polls;
+	a->refill_starved += b->refill_starved;
+	a->tx_full += b->tx_full;
+	a->rx_invalid += b->rx_invalid;
+	sl_frame_acct_add(&a->acct, &b->acct);
+}
+
 static void publish(struct sl_worker *w)
 {
-	uint32_t s = w->seq;
+	uint32_t s = w->seq, i, k;
 
 	sl_port_stats_get(w->port, &w->local.port);
+	if (w->peer) {
+		struct sl_port_stats b;
+
+		sl_port_stats_get(w->peer, &b);
+		add_port_stats(&w->local.port, &b);
+		w->local.port.polls += w->pair_polls;
+	}
 	w->local.acct_check = sl_frame_acct_check(&w->local.port.acct);
 	if (w->local.acct_check)
 		w->local.acct_failures++;
 	memcpy(w->local.stages, w->pl.counters, sizeof(w->local.stages));
+	for (i = 0; w->peer && i < w->pl_peer.n; i++) {
+		w->local.stages[i].seen += w->pl_peer.counters[i].seen;
+		w->local.stages[i].tx += w->pl_peer.counters[i].tx;
+		w->local.stages[i].drop += w->pl_peer.counters[i].drop;
+		for (k = 0; k < SL_STAGE_OWN_MAX; k++)
+			w->local.stages[i].own[k] += w->pl_peer.counters[i].own[k];
+	}
 
 	__atomic_store_n(&w->seq, s + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(&w->pub, &w->local, sizeof(w->pub));
 	__atomic_store_n(&w->seq, s + 2, __ATOMIC_RELEASE);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Publishes after a round when it is due: every PUBLISH_ROUNDS busy
+ * rounds, at the first idle round after busy ones (a finished flow's
+ * counts are exact at once), and every PUBLISH_NS while idle (completions,
+ * wakeups). A snapshot per round would cost a busy worker more than its
+ * stages: hundreds of bytes copied per burst, and spinning rounds (the
+ * AF_XDP port spins a while before it sleeps) by the thousand.
+ */
+static void publish_due(struct sl_worker *w)
+{
+	bool busy = w->local.rx_packets != w->pub_rx;
+	uint64_t now = 0;
+
+	w->pub_rx = w->local.rx_packets;
+	if (busy) {
+		if (++w->pub_owed < PUBLISH_ROUNDS)
+			return;
+	} else if (!w->pub_owed) {
+		now = mono_ns();
+		if (now - w->pub_ns < PUBLISH_NS)
+			return;
+	}
+	publish(w);
+	w->pub_owed = 0;
+	w->pub_ns = now ? now : mono_ns();
 }
 
 /* Counts the packets (last buffers) and bytes of bufs[0..n). */
@@ -247,8 +323,9 @@ uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl
 {
 	struct sl_stage_pkt pkts[SL_WORKER_BURST_MAX];
 	struct sl_buf txb[SL_WORKER_BURST_MAX], freeb[SL_WORKER_BURST_MAX];
-	uint32_t i = 0, npk = 0, ntx = 0, nfree = 0, sent, k;
-	uint64_t p = 0, b = 0;
+	struct sl_buf fwdb[SL_WORKER_BURST_MAX];
+	uint32_t i = 0, npk = 0, ntx = 0, nfree = 0, nfwd = 0, sent, k;
+	uint64_t p = 0, b = 0, dstage = 0, dundecided = 0;
 
 	if (n > SL_WORKER_BURST_MAX) {
 		/* More than the arrays hold: two bursts, split between packets. */
@@ -285,12 +362,21 @@ uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl
 				txb[ntx++] = pk->bufs[k];
 			continue;
 		}
-		st->drops[pk->verdict == SL_SV_DROP ? SL_WDROP_STAGE : SL_WDROP_UNDECIDED]++;
+		if (pk->verdict == SL_SV_FWD && pl->peer) {
+			for (k = 0; k < pk->nbufs; k++)
+				fwdb[nfwd++] = pk->bufs[k];
+			continue;
+		}
+		/* Two sums, added to st once: per-packet increments of st would chain in memory. */
+		dstage += pk->verdict == SL_SV_DROP;
+		dundecided += pk->verdict != SL_SV_DROP;
 		if (pk->verdict == SL_SV_DROP && pl->events && pk->nbufs)
 			report_drop(pl, pk);
 		for (k = 0; k < pk->nbufs; k++)
 			freeb[nfree++] = pk->bufs[k];
 	}
+	st->drops[SL_WDROP_STAGE] += dstage;
+	st->drops[SL_WDROP_UNDECIDED] += dundecided;
 	if (ntx) {
 		sent = sl_port_tx_burst(port, txb, ntx);
 		count_pkts(txb, sent, &st->tx_packets, &st->tx_bytes);
@@ -300,9 +386,67 @@ uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl
 			sl_port_free(port, txb + sent, ntx - sent);
 		}
 	}
+	/* Inline forward: out on the peer, which shares the UMEM (no copy). */
+	if (nfwd) {
+		sent = sl_port_tx_burst(pl->peer, fwdb, nfwd);
+		count_pkts(fwdb, sent, &st->tx_packets, &st->tx_bytes);
+		if (sent < nfwd) {
+			p = 0;
+			count_pkts(fwdb + sent, nfwd - sent, &p, &b);
+			st->drops[SL_WDROP_TX_FULL] += p;
+			sl_port_free(pl->peer, fwdb + sent, nfwd - sent);
+		}
+	}
 	if (nfree)
 		sl_port_free(port, freeb, nfree);
 	return npk;
+}
+
+/*
+ * Idle rounds a pair's worker spins through before it sleeps in poll(),
+ * as the AF_XDP port does for a single socket: under load bursts arrive
+ * microseconds apart, and a sleep per burst costs both the worker and the
+ * delivering CPU (its wakeups).
+ */
+#define PAIR_SPIN_ROUNDS 512
+
+/*
+ * Between bursts of a pair's worker: free frames rebalanced between the
+ * two ports (frames received on one come back on the other's completion
+ * ring), both ports serviced, and when both were idle for a while a wait
+ * on both sockets at once.
+ */
+static int pair_service(struct sl_worker *w, bool idle)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = sl_xsk_fd(w->port), .events = POLLIN },
+		{ .fd = sl_xsk_fd(w->peer), .events = POLLIN },
+	};
+	int err;
+
+	sl_xsk_pair_balance(w->port, w->peer, 2 * w->batch);
+	/* Busy polling: the ports' own idle calls run NAPI; they never sleep. */
+	err = sl_port_service(w->port, idle && w->info.busy_poll, 0);
+	if (!err)
+		err = sl_port_service(w->peer, idle && w->info.busy_poll, 0);
+	if (err || !idle || w->info.busy_poll) {
+		w->pair_empty = 0;
+		return err;
+	}
+	if (w->pair_empty < PAIR_SPIN_ROUNDS) {
+		w->pair_empty++;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		return 0;
+	}
+	w->pair_polls++;
+	/* Completions do not wake poll(): wait briefly while frames are out for TX. */
+	if (poll(pfd, 2,
+		 sl_xsk_tx_outstanding(w->port) || sl_xsk_tx_outstanding(w->peer) ? 1 : IDLE_WAIT_MS) < 0 &&
+	    errno != EINTR)
+		return -errno;
+	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -310,7 +454,7 @@ static void *worker_main(void *arg)
 	struct sl_worker *w = arg;
 	struct sl_buf bufs[RX_MAX];
 	uint32_t want = w->batch < SL_XSK_MAX_FRAGS ? SL_XSK_MAX_FRAGS : w->batch;
-	uint32_t n;
+	uint32_t n, m;
 	int err;
 
 	__atomic_store_n(&w->info.running, true, __ATOMIC_RELEASE);
@@ -318,14 +462,21 @@ static void *worker_main(void *arg)
 		n = sl_port_rx_burst(w->port, bufs, want);
 		if (n)
 			sl_worker_burst(w->port, &w->pl, &w->local, bufs, n);
-		err = sl_port_service(w->port, n == 0, IDLE_WAIT_MS);
+		if (w->peer) {
+			m = sl_port_rx_burst(w->peer, bufs, want);
+			if (m)
+				sl_worker_burst(w->peer, &w->pl_peer, &w->local, bufs, m);
+			err = pair_service(w, n == 0 && m == 0);
+		} else {
+			err = sl_port_service(w->port, n == 0, IDLE_WAIT_MS);
+		}
 		if (err) {
 			pr_warn("worker %s queue %u: %s; stopping\n", w->info.ifname, w->info.queue,
 				strerror(-err));
 			break;
 		}
 		w->local.rounds++;
-		publish(w);
+		publish_due(w);
 	}
 	publish(w);
 	__atomic_store_n(&w->info.running, false, __ATOMIC_RELEASE);
@@ -361,6 +512,44 @@ static int start_thread(struct sl_worker *w, struct sl_diag *diag)
 		return err;
 	}
 	w->started = true;
+	return 0;
+}
+
+/*
+ * The second port of an inline pair for worker w (docs/dataplane.md): a
+ * socket on the same queue of the peer, on the UMEM of w's first port
+ * (xo, which it was opened with), at SL_MAX_QUEUES + queue in the XSKMAP,
+ * and its own instances of the stages. Each pipeline forwards to the
+ * other port; both report stage drops into the same event ring (one
+ * thread writes it).
+ */
+static int open_peer(struct sl_worker *w, const struct sl_xsk_opts *xo,
+		     const struct sl_dp_iface_cfg *dif, const struct sl_stage_env *env,
+		     struct sl_diag *diag)
+{
+	struct sl_stage_env penv = *env;
+	struct sl_xsk_opts po = *xo;
+	struct sl_xsk_info pxi;
+	int err;
+
+	snprintf(penv.ifname, sizeof(penv.ifname), "%s", dif->peer);
+	err = sl_pipeline_open(&w->pl_peer, dif->stages, dif->n_stages, &penv);
+	if (err) {
+		sl_diagf(diag, "worker %s queue %u: cannot open its stages: %s", dif->peer,
+			 w->info.queue, strerror(-err));
+		return err;
+	}
+	po.ifname = dif->peer;
+	po.xsks_base = SL_MAX_QUEUES;
+	po.share = w->port;
+	err = sl_xsk_open(&po, &w->peer, &pxi, diag);
+	if (err)
+		return err;
+	w->pl.peer = w->peer;
+	w->pl_peer.peer = w->port;
+	w->pl_peer.events = w->pl.events;
+	w->pl_peer.ifindex = if_nametoindex(dif->peer);
+	w->pl_peer.queue = w->info.queue;
 	return 0;
 }
 
@@ -415,11 +604,13 @@ int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo
 		for (k = 0; k < dif->n_workers; k++) {
 			struct sl_worker *w = &ws->w[ws->n];
 			struct sl_stage_env env = { .queue = dif->workers[k].queue, .cfg = cfg };
+			/* A pair's worker: twice the frames, shared by its two sockets. */
+			uint32_t frames = d->frames * (dif->peer[0] ? 2 : 1);
 			struct sl_xsk_opts xo = {
 				.ifname = dif->name,
 				.queue = dif->workers[k].queue,
-				.umem = (uint8_t *)pool->base + (size_t)k * d->frames * d->frame_size,
-				.frames = d->frames,
+				.umem = (uint8_t *)pool->base + (size_t)k * frames * d->frame_size,
+				.frames = frames,
 				.frame_size = d->frame_size,
 				.ring_size = d->ring_size,
 				.max_frame = d->max_frame,
@@ -432,10 +623,11 @@ int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo
 			struct sl_xsk_info xi;
 
 			snprintf(w->info.ifname, sizeof(w->info.ifname), "%s", dif->name);
+			snprintf(w->info.peer, sizeof(w->info.peer), "%s", dif->peer);
 			snprintf(env.ifname, sizeof(env.ifname), "%s", dif->name);
 			w->info.queue = dif->workers[k].queue;
 			w->info.cpu = dif->workers[k].cpu;
-			w->info.frames = d->frames;
+			w->info.frames = frames;
 			w->info.frame_size = d->frame_size;
 			w->info.n_stages = dif->n_stages;
 			memcpy(w->info.stages, dif->stages, sizeof(w->info.stages));
@@ -463,13 +655,24 @@ int sl_workers_start(const struct sl_config *cfg, const struct sl_topology *topo
 					pr_warn("worker %s queue %u: no event ring (%s): its drops are counted, not logged\n",
 						dif->name, w->info.queue, strerror(-lerr));
 			}
+			if (dif->peer[0]) {
+				err = open_peer(w, &xo, dif, &env, diag);
+				if (err)
+					goto fail;
+			}
 			w->info.zero_copy = xi.zero_copy;
 			w->info.multi_buffer = xi.multi_buffer;
 			w->info.sg_refused = xi.sg_refused;
 			w->info.busy_poll = xi.busy_poll;
-			snprintf(w->info.note, sizeof(w->info.note), "%s", xi.note);
+			/* status has no field for a pair's peer (yet): the note names it. */
+			if (dif->peer[0])
+				snprintf(w->info.note, sizeof(w->info.note), "inline pair with %s%s%s",
+					 dif->peer, xi.note[0] ? "; " : "", xi.note);
+			else
+				snprintf(w->info.note, sizeof(w->info.note), "%s", xi.note);
 			publish(w);
-			pr_info("worker %s queue %u on CPU %u: AF_XDP %s mode%s%s%s%s\n", dif->name,
+			pr_info("worker %s%s%s queue %u on CPU %u: AF_XDP %s mode%s%s%s%s\n", dif->name,
+				dif->peer[0] ? " <-> " : "", dif->peer,
 				w->info.queue, w->info.cpu, xi.zero_copy ? "zero-copy" : "copy",
 				xi.multi_buffer ? ", multi-buffer" : "",
 				xi.busy_poll ? ", busy polling" : "", xi.note[0] ? "; " : "", xi.note);
@@ -522,6 +725,18 @@ int sl_workers_read(const struct sl_workers *ws, uint32_t i, struct sl_worker_in
 		memset(k, 0, sizeof(*k));
 		if (w->port && w->port->ops->kstats)
 			w->port->ops->kstats(w->port, k);
+		if (w->peer && w->peer->ops->kstats) {
+			struct sl_port_kstats b = { 0 };
+
+			if (!w->peer->ops->kstats(w->peer, &b)) {
+				k->rx_dropped += b.rx_dropped;
+				k->rx_ring_full += b.rx_ring_full;
+				k->fill_empty += b.fill_empty;
+				k->rx_invalid += b.rx_invalid;
+				k->tx_invalid += b.tx_invalid;
+				k->tx_ring_empty += b.tx_ring_empty;
+			}
+		}
 	}
 	return 0;
 }
@@ -533,9 +748,12 @@ void sl_workers_stop(struct sl_workers *ws)
 	if (!ws)
 		return;
 	/* Out of the map first: from here steered packets meet the no_socket policy. */
-	for (i = 0; i < ws->n; i++)
+	for (i = 0; i < ws->n; i++) {
 		if (ws->w[i].port)
 			sl_xsk_unmap(ws->w[i].port);
+		if (ws->w[i].peer)
+			sl_xsk_unmap(ws->w[i].peer);
+	}
 	for (i = 0; i < ws->n; i++)
 		__atomic_store_n(&ws->w[i].stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < ws->n; i++) {
@@ -555,6 +773,10 @@ void sl_workers_stop(struct sl_workers *ws)
 				(unsigned long long)w->local.port.wakeups,
 				w->local.acct_failures ? "MISCOUNTED" : "all accounted for");
 		}
+		/* The peer's socket first: it holds a reference on port's UMEM. */
+		sl_port_close(w->peer);
+		w->peer = NULL;
+		sl_pipeline_close(&w->pl_peer);
 		sl_port_close(w->port);
 		w->port = NULL;
 		sl_pipeline_close(&w->pl);

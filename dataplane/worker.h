@@ -3,7 +3,9 @@
  * Dataplane workers (docs/dataplane.md): one thread per configured RX
  * queue, pinned to its CPU, serving the AF_XDP socket of that queue
  * through the interface's stages. Each interface's UMEM is one sl_pool
- * region (memory.pools.umem), sliced between its workers.
+ * region (memory.pools.umem), sliced between its workers. A worker of an
+ * inline pair serves its queue on both ports, two sockets on one UMEM
+ * slice, and its counters and frame accounting cover both.
  *
  * A worker writes its counters only in its own cache lines and publishes
  * a snapshot after each round (a sequence count lets another thread read
@@ -52,6 +54,7 @@ struct sl_worker_stats {
 /* What does not change while a worker runs. */
 struct sl_worker_info {
 	char ifname[IF_NAMESIZE];
+	char peer[IF_NAMESIZE]; /* an inline pair's other port, served on the same queue; "" for none */
 	uint32_t queue;
 	uint32_t cpu;
 	bool running;      /* its thread is in its loop */
@@ -71,8 +74,9 @@ struct sl_worker_info {
 
 /*
  * One received burst, bufs[0..n) from port (whole packets, chains
- * together), through the pipeline, then transmitted on port or freed,
- * counted into st (rx, tx, drops by reason, batches). A worker's round
+ * together), through the pipeline, then transmitted on port (SL_SV_TX),
+ * on the pipeline's peer port (SL_SV_FWD; dropped as undecided without
+ * one) or freed, counted into st (rx, tx, drops by reason, batches). A worker's round
  * without the receive and the service; exposed for tests. Returns the
  * packets in the burst.
  */

@@ -21,6 +21,26 @@
 #ifndef SO_BUSY_POLL_BUDGET
 #define SO_BUSY_POLL_BUDGET 70
 #endif
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* Linux 6.17; older uapi headers lack it */
+#endif
+
+/*
+ * Descriptors one sendto() may send in copy mode. The kernel's default
+ * is 32: a burst of 64 reflected packets would take two system calls.
+ * A whole burst (the batch's 256 at most) in one call.
+ */
+#define TX_BUDGET 256
+
+/*
+ * Empty rounds a worker spins through before it sleeps in poll(). Under
+ * load bursts arrive microseconds apart, and a sleeping reader costs both
+ * sides: the worker a trip through the scheduler per burst, the kernel a
+ * wakeup per RX flush on the delivering CPU. A spinning reader costs
+ * neither. An empty round is well under a microsecond, so this is tens of
+ * microseconds of spinning after the last packet, then the usual sleep.
+ */
+#define SPIN_ROUNDS 512
 
 struct xport {
 	struct sl_port port; /* first: a struct sl_port * is a struct xport * */
@@ -30,9 +50,11 @@ struct xport {
 	int fd;
 	int xsks_fd;
 	uint32_t queue;
+	uint32_t key;     /* its index in the XSKMAP */
 	uint32_t ring_size;
 	bool mapped;
 	bool busy_poll;
+	uint32_t empty_rounds; /* consecutive idle services (SPIN_ROUNDS) */
 	uint64_t wakeups;
 	uint64_t polls;
 };
@@ -40,6 +62,16 @@ struct xport {
 static struct xport *xp(struct sl_port *p)
 {
 	return (struct xport *)p;
+}
+
+/* A spinning thread's hint to the CPU (and its sibling hyperthread). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
 }
 
 /* Asks the kernel to send what the TX ring holds (copy mode sends from this call). */
@@ -86,6 +118,13 @@ static int xsk_service(struct sl_port *p, bool idle, int timeout_ms)
 			recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		}
 		return 0;
+	}
+	if (!idle) {
+		x->empty_rounds = 0;
+	} else if (x->empty_rounds < SPIN_ROUNDS) {
+		x->empty_rounds++;
+		idle = false; /* spin: served like a busy round, without a wait */
+		cpu_relax();
 	}
 	if (!idle) {
 		if (xsk_ring_prod__needs_wakeup(&x->q.fq)) {
@@ -139,7 +178,7 @@ void sl_xsk_unmap(struct sl_port *p)
 	struct xport *x = xp(p);
 
 	if (x->mapped) {
-		bpf_map_delete_elem(x->xsks_fd, &x->queue);
+		bpf_map_delete_elem(x->xsks_fd, &x->key);
 		x->mapped = false;
 	}
 }
@@ -171,6 +210,40 @@ static const struct sl_port_ops xsk_ops = {
 int sl_xsk_fd(const struct sl_port *p)
 {
 	return ((const struct xport *)p)->fd;
+}
+
+void sl_xsk_pair_balance(struct sl_port *a, struct sl_port *b, uint32_t want)
+{
+	sl_xsk_q_balance(&xp(a)->q, &xp(b)->q, want);
+}
+
+bool sl_xsk_tx_outstanding(const struct sl_port *p)
+{
+	const struct xport *x = (const struct xport *)p;
+
+	return x->q.c.tx_submitted != x->q.c.tx_completed;
+}
+
+/*
+ * Binds the second port of an inline pair on the first one's UMEM: its
+ * own fill and completion rings (another device or queue), the bind mode
+ * inherited from the first socket.
+ */
+static int bind_shared(struct xport *x, const struct sl_xsk_opts *o)
+{
+	struct xsk_socket_config sc = {
+		.rx_size = o->ring_size,
+		.tx_size = o->ring_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_USE_NEED_WAKEUP,
+	};
+	int err;
+
+	err = xsk_socket__create_shared(&x->xsk, o->ifname, o->queue, xp(o->share)->umem, &x->q.rx,
+					&x->q.tx, &x->q.fq, &x->q.cq, &sc);
+	if (err)
+		x->xsk = NULL;
+	return err;
 }
 
 /* Registers the UMEM and binds a socket with these flags; undoes both on failure. */
@@ -221,6 +294,19 @@ static bool set_busy_poll(struct xport *x, const struct sl_xsk_opts *o)
 	return true;
 }
 
+/*
+ * Copy mode sends from the sendto() call itself, at most the socket's TX
+ * budget per call: raised to a whole burst where the kernel lets us
+ * (6.17 and later; older ones keep 32 and take more calls).
+ */
+static void set_tx_budget(struct xport *x, uint32_t ring_size)
+{
+	unsigned int budget = ring_size < TX_BUDGET ? ring_size : TX_BUDGET;
+
+	if (budget > 32)
+		setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
+}
+
 int sl_xsk_open(const struct sl_xsk_opts *o, struct sl_port **out, struct sl_xsk_info *info,
 		struct sl_diag *diag)
 {
@@ -230,7 +316,7 @@ int sl_xsk_open(const struct sl_xsk_opts *o, struct sl_port **out, struct sl_xsk
 	struct xdp_options xo = { 0 };
 	socklen_t olen = sizeof(xo);
 	struct xport *x;
-	int err = -EINVAL, zc_err = 0, sg;
+	int err = -EINVAL, zc_err = 0, sg = 0;
 
 	memset(info, 0, sizeof(*info));
 	if (!o->ifname || !o->umem || !o->frames || !o->ring_size ||
@@ -245,16 +331,30 @@ int sl_xsk_open(const struct sl_xsk_opts *o, struct sl_port **out, struct sl_xsk
 	x->fd = -1;
 	x->xsks_fd = o->xsks_fd;
 	x->queue = o->queue;
+	x->key = o->xsks_base + o->queue;
 	x->ring_size = o->ring_size;
-	err = sl_xsk_q_init(&x->q, o->umem, o->frames, o->frame_size);
+	/* A pair's second port: the first port's frames, half of its free ones. */
+	if (o->share)
+		err = sl_xsk_q_init_shared(&x->q, &xp(o->share)->q);
+	else
+		err = sl_xsk_q_init(&x->q, o->umem, o->frames, o->frame_size);
 	if (err) {
 		sl_diagf(diag, "%s queue %u: bad UMEM geometry", o->ifname, o->queue);
 		goto fail;
 	}
 
-	if (o->zero_copy != SL_ZC_OFF)
+	if (o->share) {
+		err = bind_shared(x, o);
+		if (err) {
+			sl_xsk_q_move_free(&xp(o->share)->q, &x->q, x->q.n_free);
+			sl_diagf(diag, "%s queue %u: cannot bind an AF_XDP socket on the UMEM of its "
+				 "inline peer: %s", o->ifname, o->queue, strerror(-err));
+			goto fail;
+		}
+	}
+	if (!o->share && o->zero_copy != SL_ZC_OFF)
 		modes[n_modes++] = XDP_ZEROCOPY;
-	if (o->zero_copy != SL_ZC_ON)
+	if (!o->share && o->zero_copy != SL_ZC_ON)
 		modes[n_modes++] = XDP_COPY;
 	for (m = 0; m < n_modes; m++) {
 		for (sg = want_sg; sg >= 0; sg--) {
@@ -290,10 +390,12 @@ int sl_xsk_open(const struct sl_xsk_opts *o, struct sl_port **out, struct sl_xsk
 			"dropped by the kernel\n", o->ifname, o->queue, o->frame_size);
 	if (o->busy_poll)
 		info->busy_poll = x->busy_poll = set_busy_poll(x, o);
+	if (!info->zero_copy)
+		set_tx_budget(x, o->ring_size);
 
 	sl_xsk_q_refill(&x->q, o->ring_size);
 	if (o->xsks_fd >= 0) {
-		if (bpf_map_update_elem(o->xsks_fd, &o->queue, &x->fd, BPF_ANY)) {
+		if (bpf_map_update_elem(o->xsks_fd, &x->key, &x->fd, BPF_ANY)) {
 			err = -errno;
 			sl_diagf(diag, "%s queue %u: cannot insert the socket into sl_xsks: %s",
 				 o->ifname, o->queue, strerror(-err));

@@ -34,7 +34,15 @@ struct sl_xsk_opts {
 	bool busy_poll;      /* SO_PREFER_BUSY_POLL, SO_BUSY_POLL, SO_BUSY_POLL_BUDGET */
 	uint32_t busy_poll_budget;
 	uint32_t busy_poll_usecs;
-	int xsks_fd;         /* the XSKMAP to insert the socket into at index queue; -1: none */
+	int xsks_fd;         /* the XSKMAP to insert the socket into at index xsks_base + queue; -1: none */
+	uint32_t xsks_base;  /* 0, or SL_MAX_QUEUES for the second port of an inline pair */
+	/*
+	 * An inline pair's second port: the port whose UMEM this socket shares
+	 * (XDP_SHARED_UMEM, its own fill and completion rings; umem and frames
+	 * must be that port's). The mode is the first port's. Half of that
+	 * port's free frames become this one's. NULL: a UMEM of its own.
+	 */
+	struct sl_port *share;
 };
 
 /* What the socket came up with. */
@@ -58,7 +66,18 @@ int sl_xsk_open(const struct sl_xsk_opts *o, struct sl_port **out, struct sl_xsk
 /* Takes the socket out of the XSKMAP (steered packets then meet the no_socket policy). */
 void sl_xsk_unmap(struct sl_port *p);
 
-/* The socket's fd (for tests). */
+/* The socket's fd (for tests, and a pair's worker waiting on both). */
 int sl_xsk_fd(const struct sl_port *p);
+
+/*
+ * Two ports sharing a UMEM (an inline pair): frames a port receives go
+ * out and come back on the other, so free frames pile up on one side.
+ * Moves free frames to a port whose free list holds fewer than want
+ * from the other, so that each can refill its fill ring. Worker thread.
+ */
+void sl_xsk_pair_balance(struct sl_port *a, struct sl_port *b, uint32_t want);
+
+/* True when the port has frames out for TX that have not completed. */
+bool sl_xsk_tx_outstanding(const struct sl_port *p);
 
 #endif /* SLUICE_XSK_H */

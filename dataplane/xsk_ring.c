@@ -26,6 +26,40 @@ int sl_xsk_q_init(struct sl_xsk_q *q, uint8_t *umem, uint32_t n_frames, uint32_t
 	return 0;
 }
 
+int sl_xsk_q_init_shared(struct sl_xsk_q *q, struct sl_xsk_q *first)
+{
+	int err = sl_xsk_q_init(q, first->umem, first->n_frames, first->frame_size);
+
+	if (err)
+		return err;
+	q->n_free = 0;
+	sl_xsk_q_move_free(q, first, first->n_free / 2);
+	return 0;
+}
+
+uint32_t sl_xsk_q_move_free(struct sl_xsk_q *dst, struct sl_xsk_q *src, uint32_t n)
+{
+	if (n > src->n_free)
+		n = src->n_free;
+	/* Both stacks have room for every frame of the shared UMEM. */
+	if (n > dst->n_frames - dst->n_free)
+		n = dst->n_frames - dst->n_free;
+	memcpy(dst->free + dst->n_free, src->free + src->n_free - n, sizeof(*dst->free) * n);
+	dst->n_free += n;
+	src->n_free -= n;
+	return n;
+}
+
+uint32_t sl_xsk_q_balance(struct sl_xsk_q *a, struct sl_xsk_q *b, uint32_t want)
+{
+	/* Half the difference: the two meet in the middle and stop moving. */
+	if (a->n_free < want && b->n_free > a->n_free + 1)
+		return sl_xsk_q_move_free(a, b, (b->n_free - a->n_free) / 2);
+	if (b->n_free < want && a->n_free > b->n_free + 1)
+		return sl_xsk_q_move_free(b, a, (a->n_free - b->n_free) / 2);
+	return 0;
+}
+
 void sl_xsk_q_fini(struct sl_xsk_q *q)
 {
 	if (!q)
@@ -181,5 +215,14 @@ void sl_xsk_q_acct(const struct sl_xsk_q *q, struct sl_frame_acct *a)
 	/* Ring indices are free-running u32s: the difference is the occupancy. */
 	a->fill_ring = (uint32_t)(*q->fq.producer - fill_cons);
 	a->comp_ring = (uint32_t)(comp_prod - *q->cq.consumer);
+	/*
+	 * The kernel publishes its fill-ring consumer index lazily (when the
+	 * entries it cached run out), so the ring can look fuller than it is
+	 * while the frames it took are already on the RX ring or received.
+	 * Entries beyond what the kernel owns for RX were consumed: they are
+	 * the kernel's in this snapshot, not the ring's.
+	 */
+	if (a->rx_owned >= 0 && a->fill_ring > (uint64_t)a->rx_owned)
+		a->fill_ring = (uint64_t)a->rx_owned;
 	a->kernel = (uint64_t)(a->rx_owned + a->tx_owned) - a->fill_ring - a->comp_ring;
 }

@@ -71,6 +71,25 @@ struct sl_xsk_q {
  */
 int sl_xsk_q_init(struct sl_xsk_q *q, uint8_t *umem, uint32_t n_frames, uint32_t frame_size);
 
+/*
+ * Sets up q as the second socket of an inline pair on first's UMEM (the
+ * same frames and geometry, docs/dataplane.md): its free list starts
+ * empty and takes half of first's free frames. From then on frames move
+ * between the two (received on one, completed on the other): only the
+ * sum of the two accountings adds up (sl_frame_acct_add). 0 or -ENOMEM.
+ */
+int sl_xsk_q_init_shared(struct sl_xsk_q *q, struct sl_xsk_q *first);
+
+/* Moves up to n free frames from src to dst, two q's on one UMEM. Returns the count. */
+uint32_t sl_xsk_q_move_free(struct sl_xsk_q *dst, struct sl_xsk_q *src, uint32_t n);
+
+/*
+ * Two q's on one UMEM: when one has fewer than want free frames and the
+ * other more, moves half the difference, so each can refill its fill
+ * ring. Returns the frames moved.
+ */
+uint32_t sl_xsk_q_balance(struct sl_xsk_q *a, struct sl_xsk_q *b, uint32_t want);
+
 /* Frees what sl_xsk_q_init allocated. NULL-safe, idempotent. */
 void sl_xsk_q_fini(struct sl_xsk_q *q);
 

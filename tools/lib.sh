@@ -9,8 +9,10 @@ SL_PACKAGES=(
   libbpf-dev libxdp-dev libyaml-dev libcmocka-dev liburing-dev libnuma-dev
   libmnl-dev libjansson-dev libpcap-dev iproute2 nftables python3
   python3-yaml ethtool qemu-system-x86 busybox-static cpio tcpdump
-  dpdk-dev librte-net-af-xdp23 librte-mempool-ring23
+  dpdk-dev librte-net-af-xdp23 librte-mempool-ring23 librte-net-pcap23 librte-net-ring23
+  librte-net-null23
   libmicrohttpd-dev libsystemd-dev prometheus curl
+  bind9-dnsutils dnsmasq-base openssl
 )
 
 sl_die() {

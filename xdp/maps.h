@@ -12,10 +12,14 @@
 #include "sluice/abi.h"
 #include "sluice/events.h"
 
-/* Scalar field value -> class id (index of sl_class_bits). */
+/*
+ * Scalar field value -> class id (index of sl_class_bits). Memory-mappable
+ * so that the loader writes its 70k entries with one copy, not 70k updates.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SL_FIELD_INDEX_SIZE);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u32);
 } sl_field_class SEC(".maps");
@@ -185,10 +189,38 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, SL_MAX_QUEUES);
+	__uint(max_entries, SL_XSKS_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 } sl_xsks SEC(".maps");
+
+/*
+ * Inline pairs (docs/dataplane.md): ingress ifindex -> the peer port a
+ * passed packet leaves on (a devmap, so redirects are bulked per NAPI
+ * poll). Pure config, filled per generation.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, SL_MAX_INLINE_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_peers SEC(".maps");
+
+/* Ingress ifindex -> offset of its queues' sockets in sl_xsks (abi.h); absent: 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SL_MAX_INLINE_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sl_xsk_base SEC(".maps");
+
+/* enum sl_inline_stat -> packets and bytes, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_INLINE_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, struct sl_counter);
+} sl_inline_stats SEC(".maps");
 
 /* enum sl_steer_stat -> packets and bytes, per CPU. */
 struct {

@@ -38,7 +38,18 @@ static __always_inline int sl_finish(__u32 verdict, __u32 reason, __u64 bytes)
 static __always_inline int sl_steer(struct xdp_md *ctx, __u64 bytes)
 {
 	__u64 fallback = (sl_cfg.flags & SL_CFG_STEER_DROP) ? XDP_DROP : XDP_PASS;
-	long act = bpf_redirect_map(&sl_xsks, ctx->rx_queue_index, fallback);
+	__u32 key = ctx->rx_queue_index;
+	long act;
+
+	/* The second port of an inline pair has its sockets further on (abi.h). */
+	if (sl_cfg.flags & SL_CFG_INLINE) {
+		__u32 ifindex = ctx->ingress_ifindex;
+		__u32 *base = bpf_map_lookup_elem(&sl_xsk_base, &ifindex);
+
+		if (base)
+			key += *base;
+	}
+	act = bpf_redirect_map(&sl_xsks, key, fallback);
 
 	if (act == XDP_REDIRECT) {
 		sl_count(&sl_steer_stats, SL_STEER_REDIRECTED, bytes);
@@ -51,6 +62,21 @@ static __always_inline int sl_steer(struct xdp_md *ctx, __u64 bytes)
 	}
 	sl_count(&sl_steer_stats, SL_STEER_NO_SOCKET_PASS, bytes);
 	return sl_finish(SL_VERDICT_PASS, SL_REASON_NONE, bytes);
+}
+
+/*
+ * A packet the firewall passed on a port of an inline pair leaves on the
+ * peer port (docs/dataplane.md, "Inline forward") instead of entering
+ * this host's stack; a port with no entry in sl_peers gets the fallback,
+ * XDP_PASS, so other interfaces of the same program pass as before.
+ */
+static __always_inline int sl_inline_pass(struct xdp_md *ctx, __u64 bytes)
+{
+	long act = bpf_redirect_map(&sl_peers, ctx->ingress_ifindex, XDP_PASS);
+
+	sl_count(&sl_inline_stats, act == XDP_REDIRECT ? SL_INLINE_REDIRECTED : SL_INLINE_NO_PEER,
+		 bytes);
+	return act;
 }
 
 static __always_inline int sl_malformed(__u32 reason, __u64 bytes)
@@ -117,7 +143,10 @@ static __always_inline int sl_firewall(struct xdp_md *ctx)
 	return sl_finish(verdict & 0xff, verdict >> 8, bytes);
 }
 
-/* The firewall, then the packet counted once more under its ingress interface. */
+/*
+ * The firewall, then the packet counted once more under its ingress
+ * interface; on an inline port a passed packet then goes to the peer.
+ */
 SEC("xdp")
 int sluice_xdp(struct xdp_md *ctx)
 {
@@ -130,6 +159,9 @@ int sluice_xdp(struct xdp_md *ctx)
 	if (ifindex >= SL_IFACE_STATS_SLOTS)
 		ifindex = 0;
 	sl_count(&sl_iface_stats, ifindex * SL_VERDICT_COUNT + verdict, bytes);
+	/* Pruned at load without inline pairs; counted above as the pass it is. */
+	if ((sl_cfg.flags & SL_CFG_INLINE) && act == XDP_PASS)
+		return sl_inline_pass(ctx, bytes);
 	return act;
 }
 

@@ -238,6 +238,7 @@ struct sl_prog_cfg {
 #define SL_CFG_STEER 0x4 /* some rule steers: without it the XSKMAP code is pruned at load */
 #define SL_CFG_STEER_DROP 0x8 /* steered packets with no socket on their queue are dropped, not passed */
 #define SL_CFG_FLOWCACHE 0x10 /* the inspect stage writes flow verdicts: without it the sl_flowcache lookup is pruned */
+#define SL_CFG_INLINE 0x20 /* inline pairs: passed packets go to the peer (sl_peers), steer keys from sl_xsk_base */
 
 /*
  * Steering (docs/dataplane.md): sl_xsks maps an RX queue id to the
@@ -245,6 +246,22 @@ struct sl_prog_cfg {
  * receiving queue only, so one interface at a time has workers.
  */
 #define SL_MAX_QUEUES 256
+
+/*
+ * Inline forward (docs/dataplane.md): a bump-in-the-wire pair of ports.
+ * The sockets of both ports of a pair sit in sl_xsks, the second port's
+ * at SL_MAX_QUEUES + queue; sl_xsk_base names that offset per ingress
+ * ifindex (absent: 0), looked up only with SL_CFG_INLINE.
+ */
+#define SL_XSKS_ENTRIES (2 * SL_MAX_QUEUES)
+#define SL_MAX_INLINE_PORTS 8 /* entries of sl_peers and sl_xsk_base */
+
+/* Index of sl_inline_stats: what became of passed packets on inline ports. Append only. */
+enum sl_inline_stat {
+	SL_INLINE_REDIRECTED = 0, /* passed by the firewall, redirected to the peer port (sl_peers) */
+	SL_INLINE_NO_PEER = 1,    /* passed on a port with no peer: to the kernel */
+	SL_INLINE_STAT_COUNT = 2,
+};
 
 /* Index of sl_steer_stats: what became of steered packets. Append only. */
 enum sl_steer_stat {

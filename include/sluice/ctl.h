@@ -97,6 +97,8 @@ enum sl_ctl_attr {
 	SL_CTL_A_IFNAME = 23,        /* string: an interface name */
 	SL_CTL_A_XDP_MODE = 24,      /* u32: 0 native, 1 native-only, 2 generic (as in the config) */
 	SL_CTL_A_WORKER = 25,        /* nest of sl_ctl_worker_attr; repeated: one per dataplane worker */
+	SL_CTL_A_IFACE_STATS = 26,   /* nest of sl_ctl_ifstats_attr: one ingress interface's counters (STATS) */
+	SL_CTL_A_SET_SOURCE = 27,    /* u32: enum sl_ctl_set_source, who fills a set (set list) */
 	SL_CTL_A_COUNT,
 };
 #define SL_CTL_A_MAX (SL_CTL_A_COUNT - 1)
@@ -139,9 +141,24 @@ enum sl_ctl_worker_attr {
 	SL_CTL_WK_A_ACCT_OK = 30,       /* u8: the places add up to frames in this snapshot */
 	SL_CTL_WK_A_ACCT_FAILURES = 31, /* u64: snapshots that did not add up, ever */
 	SL_CTL_WK_A_NOTE = 32,          /* string: the socket's remark ("zero-copy refused ...") */
+	SL_CTL_WK_A_PORT = 33,          /* string: the port backend, "af_xdp" or "dpdk" */
+	SL_CTL_WK_A_PEER = 34,          /* string: an inline pair's other port, absent for none */
+	SL_CTL_WK_A_STAGE = 35,         /* nest of sl_ctl_stage_attr; repeated: one per stage, in order */
 	SL_CTL_WK_A_COUNT,
 };
 #define SL_CTL_WK_A_MAX (SL_CTL_WK_A_COUNT - 1)
+
+/* Inside SL_CTL_WK_A_STAGE: one stage of a worker's pipeline and its counters. */
+enum sl_ctl_stage_attr {
+	SL_CTL_STG_A_UNSPEC = 0,
+	SL_CTL_STG_A_NAME = 1,    /* string: "inspect" */
+	SL_CTL_STG_A_SEEN = 2,    /* u64: undecided packets it ran on */
+	SL_CTL_STG_A_TX = 3,      /* u64: it decided transmit (or forward) */
+	SL_CTL_STG_A_DROP = 4,    /* u64: it decided drop */
+	SL_CTL_STG_A_COUNTER = 5, /* nest of sl_ctl_counter_attr; repeated: the stage's own counters (packets = the count) */
+	SL_CTL_STG_A_COUNT,
+};
+#define SL_CTL_STG_A_MAX (SL_CTL_STG_A_COUNT - 1)
 
 /* Inside SL_CTL_A_IFACE. */
 enum sl_ctl_iface_attr {
@@ -157,6 +174,25 @@ enum sl_ctl_iface_attr {
 enum sl_ctl_xdp_mode {
 	SL_CTL_XDP_NATIVE = 0,
 	SL_CTL_XDP_GENERIC = 1,
+};
+
+/*
+ * Inside SL_CTL_A_IFACE_STATS: the counters of one slot of sl_iface_stats
+ * (an ingress ifindex, or 0 for every ifindex beyond the table).
+ */
+enum sl_ctl_ifstats_attr {
+	SL_CTL_IFST_A_UNSPEC = 0,
+	SL_CTL_IFST_A_IFINDEX = 1, /* u32: the slot: an ifindex, 0 for "other" */
+	SL_CTL_IFST_A_NAME = 2,    /* string: its name in the daemon's namespace, "ifindex-N" when gone */
+	SL_CTL_IFST_A_VERDICT = 3, /* nest of sl_ctl_counter_attr; repeated: one per verdict */
+	SL_CTL_IFST_A_COUNT,
+};
+#define SL_CTL_IFST_A_MAX (SL_CTL_IFST_A_COUNT - 1)
+
+/* SL_CTL_A_SET_SOURCE: where a named set's elements come from. */
+enum sl_ctl_set_source {
+	SL_CTL_SET_SRC_POLICY = 0,         /* the config, set files and set commands */
+	SL_CTL_SET_SRC_HOST_ADDRESSES = 1, /* sluiced, from the host's own addresses */
 };
 
 /* Inside SL_CTL_A_VERDICT, SL_CTL_A_REASON and SL_CTL_A_RULE. */

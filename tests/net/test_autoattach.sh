@@ -6,7 +6,9 @@
 # status, its MTU raised above the native XDP limit is reported, a second
 # veth whose peer MTU native XDP refuses falls back to generic mode and is
 # reported, deleting slaa1 makes the daemon forget it, and creating it
-# again attaches again.
+# again attaches again. A reload (sluicectl reload, then SIGHUP) that
+# changes the pattern attaches to the existing links that match now and
+# detaches from the auto-attached ones that no longer do.
 set -euo pipefail
 
 src=${SLUICE_SRCDIR:?run through meson test}
@@ -38,6 +40,7 @@ cleanup() {
   [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   ip link del slaa1 2>/dev/null
   ip link del slaa2 2>/dev/null
+  ip link del slab1 2>/dev/null
   ip netns del "$ns" 2>/dev/null
   rm -rf "$pin" "$tmp"
 }
@@ -248,6 +251,48 @@ after=$(rule_packets)
 grep -q "^  slaa1 (ifindex $idx2, mtu 1500, up, entry 'slaa\*'): $mode" "$tmp/status.txt" ||
   fail "text status does not show slaa1: $(cat "$tmp/status.txt")"
 
+# --- A reload with another pattern: existing links are matched again. ---------
+# slab1 exists before the reload and matches no entry: not attached.
+make_veth slab1
+sleep 0.3
+status
+[ "$(json_get "$tmp/status.json" "$iface_py(d, 'slab1') is None")" = True ] ||
+  fail "slab1 was attached while no entry matched it: $(cat "$tmp/status.json")"
+! xdp_on slab1 || fail "an XDP program is on slab1 before any entry matched it"
+cp "$tmp/aa.yaml" "$tmp/aa-slaa.yaml"
+sed 's/"slaa\*"/"slab*"/' "$tmp/aa-slaa.yaml" >"$tmp/aa.yaml"
+grep -q '"slab\*"' "$tmp/aa.yaml" || fail "the test could not rewrite the pattern"
+"$sluicectl" -s "$sock" reload || fail "sluicectl reload failed"
+wait_for "$iface_py(d, 'slab1') is not None and $iface_py(d, 'slaa1') is None" \
+  "after the reload to slab*, slab1 is not attached or slaa1 still is"
+xdp_on slab1 || fail "no sluice XDP program on slab1 after the reload (ip link / bpftool net)"
+for _ in $(seq 20); do xdp_on slaa1 || break; sleep 0.1; done
+! xdp_on slaa1 || fail "the program stayed on slaa1 after the reload dropped its pattern"
+! ls "$pin"/link_slaa1 2>/dev/null || fail "the link pin of slaa1 is left after the reload"
+status
+python3 - "$tmp/status.json" <<'PY' || fail "status after the reload to slab*"
+import json, sys
+d = json.load(open(sys.argv[1]))
+l = {x["name"]: x for x in d["rtnetlink"]["links"]}
+if not l["slab1"]["attached"] or l["slab1"]["entry"] != "slab*":
+    sys.exit(f"slab1: {l['slab1']}")
+if l["slaa1"]["attached"] or l["slaa1"]["entry"] is not None:
+    sys.exit(f"slaa1: {l['slaa1']}")
+PY
+# And back by SIGHUP: slaa1 attached again, slab1 detached.
+cp "$tmp/aa-slaa.yaml" "$tmp/aa.yaml"
+kill -HUP "$daemon"
+wait_for "$iface_py(d, 'slaa1') is not None and $iface_py(d, 'slab1') is None" \
+  "after SIGHUP back to slaa*, slaa1 is not attached or slab1 still is"
+xdp_on slaa1 || fail "no sluice XDP program on slaa1 after SIGHUP"
+for _ in $(seq 20); do xdp_on slab1 || break; sleep 0.1; done
+! xdp_on slab1 || fail "the program stayed on slab1 after SIGHUP dropped its pattern"
+before=$(rule_packets)
+[ "$(udp_received "$blocked4" 5)" -eq 0 ] || fail "the blocked source got through slaa1 after SIGHUP"
+after=$(rule_packets)
+[ "$after" -ge $((before + 5)) ] || fail "drop-blocked on slaa1 after SIGHUP counted $before -> $after"
+ip link del slab1
+
 kill -TERM "$daemon"
 rc=0
 wait "$daemon" || rc=$?
@@ -255,4 +300,4 @@ daemon=
 [ $rc -eq 0 ] || fail "sluiced exited with $rc on SIGTERM"
 for _ in $(seq 20); do xdp_on slaa1 || break; sleep 0.1; done
 ! xdp_on slaa1 || fail "the program stayed on slaa1 after SIGTERM"
-echo "ok: attach on appear ($mode mode), enforcement, addresses, MTU reports, forget on delete, reattach"
+echo "ok: attach on appear ($mode mode), enforcement, addresses, MTU reports, forget on delete, reattach, reload re-matches existing links"

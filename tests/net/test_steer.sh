@@ -2,7 +2,9 @@
 # Steering into AF_XDP workers (docs/dataplane.md) on a veth pair:
 #  1. a UDP flow a steer rule matches is served by a worker running the
 #     reflect stage: the sender gets every datagram back, swapped, and the
-#     worker's counters, the steer verdict and sl_steer_stats agree;
+#     worker's counters, the steer verdict and sl_steer_stats agree; the
+#     Prometheus endpoint's sluice_worker_* series are the status counters
+#     and pass `promtool check metrics`;
 #  2. frame accounting under load: every status sample taken while packets
 #     flow adds up to the UMEM's frames, and at rest no frame is missing;
 #  3. no socket on the queue: fail-open passes steered packets to the
@@ -26,6 +28,7 @@ sock=$tmp/control.sock
 daemon=
 listener=
 cpu=$(($(nproc) - 1))
+metrics_port=19471
 
 fail() {
   echo "FAIL: $*" >&2
@@ -45,6 +48,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 [ "$(id -u)" -eq 0 ] || fail "needs root"
+command -v promtool >/dev/null || fail "promtool is missing (Debian package prometheus; tools/lib.sh installs it)"
 python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null || {
   echo "SKIP: no AF_XDP sockets in this kernel"
   exit 77
@@ -212,6 +216,7 @@ EOF
 
 # ------------------------------------------------ 1. steer to a reflector
 write_config "$tmp/reflect.yaml" pass false yes
+printf 'metrics:\n  listen: 127.0.0.1:%s\n' "$metrics_port" >>"$tmp/reflect.yaml"
 start_daemon "$tmp/reflect.yaml"
 status "$tmp/st0.json"
 python3 - "$tmp/st0.json" "$cpu" <<'PY' || fail "worker not reported as configured"
@@ -263,6 +268,61 @@ check(f["accounted"] and f["miscounts"] == 0, "frame accounting")
 check(f["free"] + f["in_hand"] + f["fill_ring"] + f["kernel"] + f["completion_ring"] == f["total"], "frame sum")
 PY
 [ "$(steer_stat redirected)" -eq $((2 * n)) ] || fail "sl_steer_stats redirected $(steer_stat redirected), want $((2 * n))"
+
+# The worker's series on the metrics endpoint are the status counters: a
+# scrape between two status reads at rest sees what they see (the idle
+# counters, polls and wakeups, may only grow in between).
+python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+  "http://127.0.0.1:$metrics_port/metrics" >"$tmp/metrics.txt" || fail "cannot scrape the metrics"
+status "$tmp/st2.json"
+promtool check metrics <"$tmp/metrics.txt" || fail "promtool check metrics refuses the scrape"
+python3 - "$tmp/st1.json" "$tmp/metrics.txt" "$tmp/st2.json" <<'PY' || fail "metrics differ from the status counters"
+import json, re, sys
+a = json.load(open(sys.argv[1]))["workers"][0]
+b = json.load(open(sys.argv[3]))["workers"][0]
+series = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'(sluice_worker_\w+)\{([^}]*)\} (\d+)$', line.strip())
+    if m:
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        assert labels["interface"] == "slst0" and labels["queue"] == "0", line
+        key = m.group(1) + "".join(f",{k}={v}" for k, v in sorted(labels.items())
+                                   if k not in ("interface", "queue", "cpu", "mode", "stages"))
+        series[key] = int(m.group(3))
+exact = {
+    "sluice_worker_rx_packets_total": lambda w: w["rx_packets"],
+    "sluice_worker_rx_bytes_total": lambda w: w["rx_bytes"],
+    "sluice_worker_tx_packets_total": lambda w: w["tx_packets"],
+    "sluice_worker_tx_bytes_total": lambda w: w["tx_bytes"],
+    "sluice_worker_drops_total,reason=stage": lambda w: w["drops"]["stage"],
+    "sluice_worker_drops_total,reason=undecided": lambda w: w["drops"]["undecided"],
+    "sluice_worker_drops_total,reason=tx_full": lambda w: w["drops"]["tx_full"],
+    "sluice_worker_batch_size_sum": lambda w: w["rx_packets"],
+    "sluice_worker_batch_size_count": lambda w: w["batches"],
+    "sluice_worker_fill_empty_total": lambda w: w["fill_ring_empty"],
+    "sluice_worker_kernel_drops_total,reason=rx_ring_full": lambda w: w["rx_ring_full"],
+    "sluice_worker_kernel_drops_total,reason=other": lambda w: w["kernel_dropped"],
+    "sluice_worker_refill_starved_total": lambda w: w["refill_starved"],
+    "sluice_worker_frame_miscounts_total": lambda w: w["frames"]["miscounts"],
+    "sluice_worker_running": lambda w: int(w["running"]),
+    "sluice_worker_info": lambda w: 1,
+}
+growing = {
+    "sluice_worker_wakeups_total": lambda w: w["wakeups"],
+    "sluice_worker_polls_total": lambda w: w["polls"],
+}
+for k, f in exact.items():
+    if not (f(a) == series.get(k) == f(b)):
+        sys.exit(f"{k}: status {f(a)} then {f(b)}, metrics {series.get(k)}")
+for k, f in growing.items():
+    if not (k in series and f(a) <= series[k] <= f(b)):
+        sys.exit(f"{k}: status {f(a)} then {f(b)}, metrics {series.get(k)}")
+places = ("free", "in_hand", "fill_ring", "kernel", "completion_ring")
+if sum(series[f"sluice_worker_frames,place={p}"] for p in places) != b["frames"]["total"]:
+    sys.exit(f"frames by place do not add up to {b['frames']['total']}")
+if a["rx_packets"] <= 0 or a["batches"] <= 0:
+    sys.exit("nothing counted")
+PY
 
 # A reload makes a new program generation; it shares sl_xsks, so the worker
 # serves on without a gap in its socket's slot.

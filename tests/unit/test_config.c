@@ -328,7 +328,7 @@ static const struct error_case error_cases[] = {
 	{"version: 1\ninterfaces:\n  - name: sl-a\n    xdp: native\n",
 	 "t.yaml:4:5: unknown key 'xdp' in an interface (allowed: name, mode)"},
 	{"version: 1\nsets:\n  - name: a\n    path: x\n",
-	 "t.yaml:4:5: unknown key 'path' in a set (allowed: name, file, prefixes)"},
+	 "t.yaml:4:5: unknown key 'path' in a set (allowed: name, file, prefixes, source, interface)"},
 	/* wrong types and missing values */
 	{"version: 1\nrules: {a: 1}\n", "t.yaml:2:9: rules must be a list, not a mapping"},
 	{"version: 1\nsettings:\n  pin_dir: [a]\n", "t.yaml:3:13: pin_dir must be a scalar, not a list"},

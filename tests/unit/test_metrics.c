@@ -76,6 +76,30 @@ static struct sl_metrics_snapshot *example(void)
 	pi->fell_back = true;
 	pi->bytes = 8192;
 	s->n_placement = 2;
+	snprintf(s->workers[0].ifname, sizeof(s->workers[0].ifname), "sl-lt0");
+	snprintf(s->workers[0].stages, sizeof(s->workers[0].stages), "inspect,reflect");
+	s->workers[0].queue = 3;
+	s->workers[0].cpu = 1;
+	s->workers[0].running = 1;
+	s->workers[0].rx_packets = 1000;
+	s->workers[0].rx_bytes = 64000;
+	s->workers[0].tx_packets = 990;
+	s->workers[0].tx_bytes = 63360;
+	s->workers[0].drop_stage = 7;
+	s->workers[0].drop_undecided = 2;
+	s->workers[0].drop_tx_full = 1;
+	s->workers[0].batches = 40;
+	s->workers[0].wakeups = 15;
+	s->workers[0].polls = 12;
+	s->workers[0].fill_empty = 5;
+	s->workers[0].rx_ring_full = 4;
+	s->workers[0].kernel_dropped = 3;
+	s->workers[0].refill_starved = 6;
+	s->workers[0].frames = 4096;
+	s->workers[0].fr_free = 2000;
+	s->workers[0].fr_fill = 2048;
+	s->workers[0].fr_kernel = 48;
+	s->n_workers = 1;
 	return s;
 }
 
@@ -154,6 +178,30 @@ static void test_samples(void **state)
 		"sluice_memory_page_size_bytes{name=\"sl_dir24\"} 4096",
 		"sluice_memory_pages{name=\"sl_dir24\",node=\"1\"} 250",
 		"sluice_memory_absent_pages{name=\"sl_dir24\"} 6",
+		"sluice_worker_info{interface=\"sl-lt0\",queue=\"3\",cpu=\"1\",mode=\"copy\",stages=\"inspect,reflect\"} 1",
+		"sluice_worker_running{interface=\"sl-lt0\",queue=\"3\"} 1",
+		"# TYPE sluice_worker_rx_packets_total counter",
+		"sluice_worker_rx_packets_total{interface=\"sl-lt0\",queue=\"3\"} 1000",
+		"sluice_worker_rx_bytes_total{interface=\"sl-lt0\",queue=\"3\"} 64000",
+		"sluice_worker_tx_packets_total{interface=\"sl-lt0\",queue=\"3\"} 990",
+		"sluice_worker_tx_bytes_total{interface=\"sl-lt0\",queue=\"3\"} 63360",
+		"sluice_worker_drops_total{interface=\"sl-lt0\",queue=\"3\",reason=\"stage\"} 7",
+		"sluice_worker_drops_total{interface=\"sl-lt0\",queue=\"3\",reason=\"undecided\"} 2",
+		"sluice_worker_drops_total{interface=\"sl-lt0\",queue=\"3\",reason=\"tx_full\"} 1",
+		"sluice_worker_kernel_drops_total{interface=\"sl-lt0\",queue=\"3\",reason=\"rx_ring_full\"} 4",
+		"sluice_worker_kernel_drops_total{interface=\"sl-lt0\",queue=\"3\",reason=\"other\"} 3",
+		"sluice_worker_wakeups_total{interface=\"sl-lt0\",queue=\"3\"} 15",
+		"sluice_worker_polls_total{interface=\"sl-lt0\",queue=\"3\"} 12",
+		"sluice_worker_fill_empty_total{interface=\"sl-lt0\",queue=\"3\"} 5",
+		"sluice_worker_refill_starved_total{interface=\"sl-lt0\",queue=\"3\"} 6",
+		"sluice_worker_frame_miscounts_total{interface=\"sl-lt0\",queue=\"3\"} 0",
+		"# TYPE sluice_worker_batch_size summary",
+		"sluice_worker_batch_size_sum{interface=\"sl-lt0\",queue=\"3\"} 1000",
+		"sluice_worker_batch_size_count{interface=\"sl-lt0\",queue=\"3\"} 40",
+		"sluice_worker_frames{interface=\"sl-lt0\",queue=\"3\",place=\"free\"} 2000",
+		"sluice_worker_frames{interface=\"sl-lt0\",queue=\"3\",place=\"fill_ring\"} 2048",
+		"sluice_worker_frames{interface=\"sl-lt0\",queue=\"3\",place=\"kernel\"} 48",
+		"sluice_worker_frames{interface=\"sl-lt0\",queue=\"3\",place=\"in_hand\"} 0",
 	};
 	struct sl_metrics_snapshot *s = example();
 	size_t len, i;

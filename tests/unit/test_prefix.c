@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -166,6 +167,79 @@ static void test_format_small_buffer(void **state)
 	assert_string_equal(sl_prefix_format(&p, buf, sizeof(buf)), "?");
 }
 
+/* Checks sl_prefix_format's address text against inet_ntop's, and that it parses back. */
+static void expect_format_as_ntop(const struct sl_prefix *p)
+{
+	char want[INET6_ADDRSTRLEN + 8], got[64], *slash;
+	struct sl_prefix back;
+	size_t n;
+
+	assert_non_null(inet_ntop(p->family, p->addr, want, INET6_ADDRSTRLEN));
+	n = strlen(want);
+	snprintf(want + n, sizeof(want) - n, "/%u", p->len);
+	assert_string_equal(sl_prefix_format(p, got, sizeof(got)), want);
+	slash = strchr(got, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(inet_pton(p->family, got, back.addr), 1);
+	assert_memory_equal(back.addr, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+/*
+ * Formatting is by hand (no printf per prefix): every form inet_ntop
+ * has (zero runs at the start, middle and end, ties, single zero groups,
+ * IPv4-mapped and -compatible) and random addresses with random zero
+ * groups come out the same.
+ */
+static void test_format_as_inet_ntop(void **state)
+{
+	static const char *const fixed[] = {
+		"::",		"::1",		   "1::",	    "1::1",	     "0:1:0:1:0:1:0:1",
+		"1:0:0:1:0:0:1:0", "1:0:0:1:0:0:0:1", "::ffff:1.2.3.4", "::1.2.3.4", "::fffe:1.2.3.4",
+		"0:0:0:0:0:1:102:304", "2001:db8::", "2001:db8:0:0:1::", "fe80::abcd:ef01:2345:6789",
+		"1:2:3:4:5:6:7:8", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "1:2:3:4:5:6:7:0",
+		"0:2:3:4:5:6:7:8", "::ffff:0:0", "::ffff:0.0.0.0",
+	};
+	struct sl_prefix p;
+	uint32_t seed = 12345;
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.family = AF_INET6;
+		p.len = 128;
+		assert_int_equal(inet_pton(AF_INET6, fixed[i], p.addr), 1);
+		expect_format_as_ntop(&p);
+	}
+	for (i = 0; i < 200000; i++) {
+		memset(&p, 0, sizeof(p));
+		p.family = i % 4 ? AF_INET6 : AF_INET;
+		p.len = (uint8_t)(i % (p.family == AF_INET ? 33 : 129));
+		for (k = 0; k < 16; k++) {
+			seed = seed * 1103515245u + 12345u;
+			p.addr[k] = (uint8_t)(seed >> 16);
+		}
+		/* Groups zeroed at random make runs of every length and place. */
+		for (k = 0; k < 8; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 3 == 0)
+				p.addr[2 * k] = p.addr[2 * k + 1] = 0;
+			else if ((seed >> 16) % 7 == 0)
+				p.addr[2 * k] = 0; /* leading zeros of a group */
+		}
+		if (i % 13 == 0) /* the IPv4-mapped and -compatible prefixes */
+			memset(p.addr, 0, 10 + (i % 2) * 2);
+		if (i % 26 == 0)
+			p.addr[10] = p.addr[11] = 0xff;
+		if (p.family == AF_INET)
+			memset(p.addr + 4, 0, 12);
+		expect_format_as_ntop(&p);
+	}
+}
+
 static void test_set_add(void **state)
 {
 	struct sl_set set;
@@ -202,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_bounded_input),
 		cmocka_unit_test(test_format_small_buffer),
+		cmocka_unit_test(test_format_as_inet_ntop),
 		cmocka_unit_test(test_set_add),
 	};
 

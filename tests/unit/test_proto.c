@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "control/proto.h"
+#include "control/worker_status.h"
+#include "sluice/abi.h"
 
 #define HDRS (NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct sl_ctl_hdr)))
 
@@ -785,6 +787,148 @@ static void test_policy_commands(void **state)
 }
 
 /* A RULE_LIST reply and a TX_BEGIN reply parse back. */
+/* STATS's interface messages: one slot's counters per verdict, and what a reader refuses. */
+/* The attributes every STATUS reply carries. */
+static void put_status_head(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, SL_CTL_A_DAEMON_VERSION, "0.1.0");
+	mnl_attr_put_u32(nlh, SL_CTL_A_PID, 1);
+	mnl_attr_put_u64(nlh, SL_CTL_A_UPTIME_MS, 1);
+	mnl_attr_put_strz(nlh, SL_CTL_A_PIN_DIR, "/sys/fs/bpf/sluice");
+	mnl_attr_put_u32(nlh, SL_CTL_A_RULE_COUNT, 0);
+}
+
+/* A worker's status with its port, peer and pipeline survives the trip; a stage without its name does not. */
+static void test_worker_roundtrip(void **state)
+{
+	struct sl_ctl_worker w, got;
+	struct nlattr *nest, *stg;
+	struct nlmsghdr *nlh;
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	snprintf(w.ifname, sizeof(w.ifname), "slfwA");
+	snprintf(w.port, sizeof(w.port), "af_xdp");
+	snprintf(w.peer, sizeof(w.peer), "slfwB");
+	snprintf(w.stages, sizeof(w.stages), "inspect,forward");
+	w.queue = 3;
+	w.rx_packets = 1234;
+	w.n_stage = 2;
+	snprintf(w.stage[0].name, sizeof(w.stage[0].name), "inspect");
+	w.stage[0].seen = 10;
+	w.stage[0].drop = 3;
+	w.stage[0].n_own = 2;
+	snprintf(w.stage[0].own_names[0], sizeof(w.stage[0].own_names[0]), "allow");
+	snprintf(w.stage[0].own_names[1], sizeof(w.stage[0].own_names[1]), "deny");
+	w.stage[0].own[0] = 7;
+	w.stage[0].own[1] = 3;
+	snprintf(w.stage[1].name, sizeof(w.stage[1].name), "forward");
+	w.stage[1].seen = 7;
+	w.stage[1].tx = 7;
+
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATUS, 0, 3, 0);
+	put_status_head(nlh);
+	assert_int_equal(sl_ctl_worker_put(nlh, sizeof(buf), &w), 0);
+	if (parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e))
+		fail_msg("%s", e.msg);
+	assert_non_null(m.tb[SL_CTL_A_WORKER]);
+	assert_int_equal(sl_ctl_worker_get(m.nlh, m.tb[SL_CTL_A_WORKER], &got), 0);
+	assert_memory_equal(&got, &w, sizeof(w));
+
+	/* One that does not fit is not added at all. */
+	nlh = sl_ctl_msg_start(buf, HDRS + 200, SL_CTL_CMD_STATUS, 0, 3, 0);
+	assert_int_equal(sl_ctl_worker_put(nlh, HDRS + 200, &w), -EMSGSIZE);
+	assert_int_equal(nlh->nlmsg_len, HDRS);
+
+	/* A stage nest without its name: the reply is refused, naming it. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATUS, 0, 3, 0);
+	put_status_head(nlh);
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_WORKER);
+	mnl_attr_put_strz(nlh, SL_CTL_WK_A_IFNAME, "slfwA");
+	mnl_attr_put_u32(nlh, SL_CTL_WK_A_QUEUE, 0);
+	stg = mnl_attr_nest_start(nlh, SL_CTL_WK_A_STAGE);
+	mnl_attr_put_u64(nlh, SL_CTL_STG_A_SEEN, 1);
+	mnl_attr_nest_end(nlh, stg);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_STG_A_NAME);
+}
+
+static void test_iface_stats_roundtrip(void **state)
+{
+	const struct sl_counter want[SL_VERDICT_COUNT] = { { 11, 1100 }, { 22, 2200 }, { 33, 3300 } };
+	struct sl_counter got[SL_VERDICT_COUNT], two[2];
+	struct nlattr *nest, *cnt;
+	struct nlmsghdr *nlh;
+	struct sl_ctl_error e;
+	struct sl_ctl_msg m;
+	uint32_t slot = 0, len;
+
+	(void)state;
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATS, NLM_F_MULTI, 3, 0);
+	assert_int_equal(sl_ctl_put_iface_stats(nlh, sizeof(buf), 7, "slpc0", want, SL_VERDICT_COUNT),
+			 0);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_non_null(m.tb[SL_CTL_A_IFACE_STATS]);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(sl_ctl_get_iface_stats(m.nlh, m.tb[SL_CTL_A_IFACE_STATS], &slot, got,
+						SL_VERDICT_COUNT), 0);
+	assert_int_equal(slot, 7);
+	assert_memory_equal(got, want, sizeof(want));
+	/* A reader that knows fewer verdicts keeps the ones it knows. */
+	memset(two, 0, sizeof(two));
+	assert_int_equal(sl_ctl_get_iface_stats(m.nlh, m.tb[SL_CTL_A_IFACE_STATS], &slot, two, 2), 0);
+	assert_memory_equal(two, want, sizeof(two));
+
+	/* Slot 0 ("other") without a name is fine. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATS, NLM_F_MULTI, 3, 0);
+	assert_int_equal(sl_ctl_put_iface_stats(nlh, sizeof(buf), 0, NULL, want, 1), 0);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(sl_ctl_get_iface_stats(m.nlh, m.tb[SL_CTL_A_IFACE_STATS], &slot, got,
+						SL_VERDICT_COUNT), 0);
+	assert_int_equal(slot, 0);
+	assert_true(got[0].packets == 11 && got[1].packets == 0);
+
+	/* One that does not fit is not added at all. */
+	nlh = sl_ctl_msg_start(buf, HDRS + 64, SL_CTL_CMD_STATS, 0, 0, 0);
+	assert_int_equal(sl_ctl_put_iface_stats(nlh, HDRS + 64, 7, "slpc0", want, SL_VERDICT_COUNT),
+			 -EMSGSIZE);
+	assert_int_equal(nlh->nlmsg_len, HDRS);
+
+	/* Without its ifindex: the reply is refused, naming it. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATS, NLM_F_MULTI, 3, 0);
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_IFACE_STATS);
+	mnl_attr_put_strz(nlh, SL_CTL_IFST_A_NAME, "slpc0");
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_IFST_A_IFINDEX);
+
+	/* A verdict counter without packets: refused too. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATS, NLM_F_MULTI, 3, 0);
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_IFACE_STATS);
+	mnl_attr_put_u32(nlh, SL_CTL_IFST_A_IFINDEX, 7);
+	cnt = mnl_attr_nest_start(nlh, SL_CTL_IFST_A_VERDICT);
+	mnl_attr_put_u32(nlh, SL_CTL_CNT_A_ID, 0);
+	mnl_attr_put_u64(nlh, SL_CTL_CNT_A_BYTES, 1);
+	mnl_attr_nest_end(nlh, cnt);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_int_equal(e.miss_type, SL_CTL_CNT_A_PACKETS);
+
+	/* A name longer than its 24 bytes. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_STATS, NLM_F_MULTI, 3, 0);
+	nest = mnl_attr_nest_start(nlh, SL_CTL_A_IFACE_STATS);
+	mnl_attr_put_u32(nlh, SL_CTL_IFST_A_IFINDEX, 7);
+	mnl_attr_put_strz(nlh, SL_CTL_IFST_A_NAME, "an-interface-name-far-too-long");
+	mnl_attr_nest_end(nlh, nest);
+	len = nlh->nlmsg_len;
+	assert_int_equal(parse(len, SL_CTL_REPLY, &m, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "name"));
+}
+
 static void test_policy_replies(void **state)
 {
 	struct nlmsghdr *nlh;
@@ -809,6 +953,19 @@ static void test_policy_replies(void **state)
 	mnl_attr_put_u32(nlh, SL_CTL_A_TX_ID, 77);
 	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
 	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_TX_ID]), 77);
+	/* A set list entry says who fills the set. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_SET_LIST, NLM_F_MULTI, 1, 0);
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "host");
+	mnl_attr_put_u64(nlh, SL_CTL_A_SET_SIZE, 2);
+	mnl_attr_put_u32(nlh, SL_CTL_A_SET_SOURCE, SL_CTL_SET_SRC_HOST_ADDRESSES);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REPLY, &m, &e), 0);
+	assert_int_equal(mnl_attr_get_u32(m.tb[SL_CTL_A_SET_SOURCE]), SL_CTL_SET_SRC_HOST_ADDRESSES);
+	/* Not in a request: a client cannot make a set host-filled. */
+	nlh = sl_ctl_msg_start(buf, sizeof(buf), SL_CTL_CMD_SET_CREATE, NLM_F_REQUEST | NLM_F_ACK, 1, 0);
+	mnl_attr_put_strz(nlh, SL_CTL_A_SET_NAME, "host");
+	mnl_attr_put_u32(nlh, SL_CTL_A_SET_SOURCE, SL_CTL_SET_SRC_HOST_ADDRESSES);
+	assert_int_equal(parse(nlh->nlmsg_len, SL_CTL_REQUEST, &m, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown attribute type 27"));
 }
 
 static void test_depth(void **state)
@@ -844,6 +1001,8 @@ int main(void)
 		cmocka_unit_test(test_placement_roundtrip),
 		cmocka_unit_test(test_placement_faults),
 		cmocka_unit_test(test_stats_reply_roundtrip),
+		cmocka_unit_test(test_iface_stats_roundtrip),
+		cmocka_unit_test(test_worker_roundtrip),
 		cmocka_unit_test(test_error_roundtrip),
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_header_faults),
