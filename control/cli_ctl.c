@@ -356,12 +356,14 @@ static int on_stats(const struct sl_ctl_msg *m, void *arg)
 	a = m->tb[SL_CTL_A_IFACE_STATS];
 	if (a) {
 		struct sl_counter c[SL_VERDICT_COUNT] = { { 0 } };
+		struct sl_stats_iface *e;
 
 		if (sl_ctl_get_iface_stats(m->nlh, a, &id, c, SL_VERDICT_COUNT))
 			return -EBADMSG;
-		/* The slots of the pins' sl_iface_stats: a larger one is not ours to show. */
-		if (id < SL_IFACE_STATS_SLOTS)
-			memcpy(st->ifaces[id], c, sizeof(c));
+		/* id is the ingress ifindex; more interfaces than the pins can hold are left out. */
+		e = sl_stats_iface_get(st, id);
+		if (e)
+			memcpy(e->c, c, sizeof(c));
 	}
 	a = m->tb[SL_CTL_A_RULE];
 	if (a) {

@@ -506,18 +506,20 @@ static int dump_stats(struct sl_ctl_server *s, struct client *c, const struct nl
 	}
 	queued(s, nlh);
 	/* Then one message per interface that counted a packet (sl_iface_stats). */
-	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+	for (i = 0; i < st->n_ifaces; i++) {
+		const struct sl_stats_iface *ifs = &st->ifaces[i];
 		char name[SL_STATS_IFNAME_LEN];
 
-		if (!sl_stats_iface_seen(st, i))
+		if (!sl_stats_iface_seen(ifs))
 			continue;
 		nlh = stats_msg(s, c, req, IFACE_MSG_MAX, &room);
 		if (!nlh)
 			goto out;
-		err = sl_ctl_put_iface_stats(nlh, room, i, sl_stats_iface_name(i, name), st->ifaces[i],
+		err = sl_ctl_put_iface_stats(nlh, room, ifs->ifindex,
+					     sl_stats_iface_name(ifs->ifindex, name), ifs->c,
 					     SL_VERDICT_COUNT);
 		if (err) {
-			sl_ctl_errorf(e, err, 0, "interface %u does not fit in a message", i);
+			sl_ctl_errorf(e, err, 0, "interface %u does not fit in a message", ifs->ifindex);
 			goto out;
 		}
 		queued(s, nlh);

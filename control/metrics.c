@@ -92,7 +92,7 @@ static void sample2(struct text *t, const char *name, const char *l1, const char
 
 /*
  * Per ingress interface and verdict, for the interfaces that counted a
- * packet (named as they are now; "other" for ifindex 1024 and above).
+ * packet, in ifindex order (named as they are now).
  */
 static void render_ifaces(struct text *t, const struct sl_stats *st)
 {
@@ -100,8 +100,8 @@ static void render_ifaces(struct text *t, const struct sl_stats *st)
 	bool any = false;
 	uint32_t i, v, pass;
 
-	for (i = 0; i < SL_IFACE_STATS_SLOTS && !any; i++)
-		any = sl_stats_iface_seen(st, i);
+	for (i = 0; i < st->n_ifaces && !any; i++)
+		any = sl_stats_iface_seen(&st->ifaces[i]);
 	if (!any)
 		return;
 	for (pass = 0; pass < 2; pass++) {
@@ -110,13 +110,15 @@ static void render_ifaces(struct text *t, const struct sl_stats *st)
 		family(t, name, "counter",
 		       pass ? "Bytes of the packets of sluice_interface_packets_total."
 			    : "Packets the XDP program saw, by ingress interface and verdict.");
-		for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
-			if (!sl_stats_iface_seen(st, i))
+		for (i = 0; i < st->n_ifaces; i++) {
+			const struct sl_stats_iface *e = &st->ifaces[i];
+
+			if (!sl_stats_iface_seen(e))
 				continue;
 			for (v = 0; v < SL_VERDICT_COUNT; v++)
-				sample2(t, name, "interface", sl_stats_iface_name(i, buf), "verdict",
-					sl_verdict_name(v),
-					pass ? st->ifaces[i][v].bytes : st->ifaces[i][v].packets);
+				sample2(t, name, "interface", sl_stats_iface_name(e->ifindex, buf),
+					"verdict", sl_verdict_name(v),
+					pass ? e->c[v].bytes : e->c[v].packets);
 		}
 	}
 }

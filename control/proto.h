@@ -163,7 +163,7 @@ int sl_ctl_put_counter(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_
 
 /*
  * Adds an SL_CTL_A_IFACE_STATS nest to nlh (buffer of size bytes): slot
- * (an ifindex, 0 for "other"), its name (NULL: none) and one counter per
+ * (the ingress ifindex), its name (NULL: none) and one counter per
  * verdict, c[0..n). 0 or -EMSGSIZE (nothing added).
  */
 struct sl_counter;

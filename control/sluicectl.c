@@ -90,16 +90,17 @@ static json_t *ifaces_json(const struct sl_stats *st)
 	char buf[SL_STATS_IFNAME_LEN];
 	uint32_t i, v;
 
-	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+	for (i = 0; i < st->n_ifaces; i++) {
+		const struct sl_stats_iface *e = &st->ifaces[i];
 		json_t *o;
 
-		if (!sl_stats_iface_seen(st, i))
+		if (!sl_stats_iface_seen(e))
 			continue;
 		o = json_object();
-		json_object_set_new(o, "ifindex", json_integer(i));
-		json_object_set_new(o, "name", json_string(sl_stats_iface_name(i, buf)));
+		json_object_set_new(o, "ifindex", json_integer(e->ifindex));
+		json_object_set_new(o, "name", json_string(sl_stats_iface_name(e->ifindex, buf)));
 		for (v = 0; v < SL_VERDICT_COUNT; v++)
-			json_object_set_new(o, sl_verdict_name(v), counter_json(&st->ifaces[i][v]));
+			json_object_set_new(o, sl_verdict_name(v), counter_json(&e->c[v]));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -175,18 +176,19 @@ static void print_text(const struct sl_stats *st, const struct sl_cli_log_counte
 	for (i = 0; i < st->n_rules; i++)
 		printf("%-5u %-*s %14llu %16llu\n", i, width, st->meta[i].name,
 		       (unsigned long long)st->rules[i].packets, (unsigned long long)st->rules[i].bytes);
-	for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+	for (i = 0; i < st->n_ifaces; i++) {
+		const struct sl_stats_iface *e = &st->ifaces[i];
 		char buf[SL_STATS_IFNAME_LEN];
 		uint32_t v;
 
-		if (!sl_stats_iface_seen(st, i))
+		if (!sl_stats_iface_seen(e))
 			continue;
 		if (!seen_iface++)
 			printf("\n%-16s %-8s %14s %16s\n", "interface", "verdict", "packets", "bytes");
 		for (v = 0; v < SL_VERDICT_COUNT; v++)
-			printf("%-16s %-8s %14llu %16llu\n", sl_stats_iface_name(i, buf), sl_verdict_name(v),
-			       (unsigned long long)st->ifaces[i][v].packets,
-			       (unsigned long long)st->ifaces[i][v].bytes);
+			printf("%-16s %-8s %14llu %16llu\n", sl_stats_iface_name(e->ifindex, buf),
+			       sl_verdict_name(v), (unsigned long long)e->c[v].packets,
+			       (unsigned long long)e->c[v].bytes);
 	}
 	if (events_seen(ev)) {
 		putchar('\n');
@@ -220,7 +222,8 @@ static int cmd_stats_show(const struct ctl *ctl)
 	sl_stats_close(&fds);
 	if (err) {
 		free(st);
-		return die("cannot read the counters: %s", strerror(-err));
+		return die("cannot read the counters: %s", err == -EPROTO ? "the pinned sl_iface_stats is of "
+				   "an incompatible sluice build" : strerror(-err));
 	}
 	if (ctl->json)
 		err = print_json(st, ev);

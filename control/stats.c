@@ -83,6 +83,69 @@ static int read_percpu(int fd, struct sl_counter *out, uint32_t n)
 }
 
 /*
+ * Reads sl_iface_stats (an LRU per-CPU hash by ifindex) into out->ifaces,
+ * summed over CPUs. Keys are walked with get_next_key while the XDP
+ * program may add (and the LRU evict) entries: a key evicted between the
+ * walk and its lookup is skipped, and an eviction of the current key can
+ * restart the walk, which the ifindex-keyed table absorbs (each ifindex
+ * is kept once); the walk is bounded by twice the map's size.
+ */
+static int read_ifaces(int fd, struct sl_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct sl_iface_counters *percpu;
+	uint32_t key, next, steps;
+	const uint32_t *prev = NULL;
+	int cpu, err = 0;
+
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	/* Pins of an older build (a per-CPU array of struct sl_counter) would be misread. */
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_LRU_PERCPU_HASH || info.key_size != sizeof(uint32_t) ||
+	    info.value_size != sizeof(struct sl_iface_counters))
+		return -EPROTO;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	percpu = calloc((size_t)ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (steps = 0; steps < 2 * SL_IFACE_STATS_MAX; steps++) {
+		struct sl_stats_iface *e;
+		uint32_t v;
+
+		if (bpf_map_get_next_key(fd, prev, &next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, percpu)) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			break;
+		}
+		e = sl_stats_iface_get(out, key);
+		if (!e)
+			break;
+		/* Set, not added: a restarted walk may meet a key twice. */
+		memset(e->c, 0, sizeof(e->c));
+		for (cpu = 0; cpu < ncpu; cpu++)
+			for (v = 0; v < SL_VERDICT_COUNT; v++) {
+				e->c[v].packets += percpu[cpu].verdict[v].packets;
+				e->c[v].bytes += percpu[cpu].verdict[v].bytes;
+			}
+	}
+	free(percpu);
+	return err;
+}
+
+/*
  * Rule i's counters are sl_rule_stats[sl_rules[i].stat_slot]: slots stay
  * with a rule across generations while positions move (abi.h).
  */
@@ -129,8 +192,7 @@ int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out)
 	}
 	out->n_rules = key;
 	if (fds->iface_stats >= 0) {
-		err = read_percpu(fds->iface_stats, &out->ifaces[0][0],
-				  SL_IFACE_STATS_SLOTS * SL_VERDICT_COUNT);
+		err = read_ifaces(fds->iface_stats, out);
 		if (err)
 			return err;
 	}
@@ -139,26 +201,50 @@ int sl_stats_read(const struct sl_stats_fds *fds, struct sl_stats *out)
 	return read_by_slot(fds, out);
 }
 
-bool sl_stats_iface_seen(const struct sl_stats *st, uint32_t slot)
+struct sl_stats_iface *sl_stats_iface_get(struct sl_stats *st, uint32_t ifindex)
+{
+	uint32_t lo = 0, hi = st->n_ifaces;
+
+	/* Binary search for the first entry not below ifindex. */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (st->ifaces[mid].ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < st->n_ifaces && st->ifaces[lo].ifindex == ifindex)
+		return &st->ifaces[lo];
+	if (st->n_ifaces >= SL_IFACE_STATS_MAX)
+		return NULL;
+	memmove(&st->ifaces[lo + 1], &st->ifaces[lo], (st->n_ifaces - lo) * sizeof(st->ifaces[0]));
+	st->n_ifaces++;
+	memset(&st->ifaces[lo], 0, sizeof(st->ifaces[lo]));
+	st->ifaces[lo].ifindex = ifindex;
+	return &st->ifaces[lo];
+}
+
+bool sl_stats_iface_seen(const struct sl_stats_iface *e)
 {
 	uint32_t v;
 
-	for (v = 0; slot < SL_IFACE_STATS_SLOTS && v < SL_VERDICT_COUNT; v++)
-		if (st->ifaces[slot][v].packets)
+	for (v = 0; v < SL_VERDICT_COUNT; v++)
+		if (e->c[v].packets)
 			return true;
 	return false;
 }
 
-const char *sl_stats_iface_name(uint32_t slot, char *buf)
+const char *sl_stats_iface_name(uint32_t ifindex, char *buf)
 {
 	char name[IF_NAMESIZE];
 
-	if (!slot)
+	if (!ifindex)
 		return "other";
-	if (if_indextoname(slot, name))
+	if (if_indextoname(ifindex, name))
 		snprintf(buf, SL_STATS_IFNAME_LEN, "%s", name);
 	else
-		snprintf(buf, SL_STATS_IFNAME_LEN, "ifindex-%u", slot);
+		snprintf(buf, SL_STATS_IFNAME_LEN, "ifindex-%u", ifindex);
 	return buf;
 }
 

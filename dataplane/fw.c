@@ -601,6 +601,40 @@ static int pin_path(char *buf, size_t size, const char *dir, const char *prefix,
 }
 
 /*
+ * Whether the pinned map fd (at path) has the shape this build declares
+ * for map: bpf_map__reuse_fd takes the pinned map's type and sizes, so a
+ * map that changed shape between builds (sl_iface_stats was a per-CPU
+ * array before it was an LRU hash) would load under a program that
+ * misreads it, or fail in the verifier without a word of why. The number
+ * of entries and the flags may differ (sized per policy; older pins).
+ */
+static int check_pinned_shape(const struct bpf_map *map, int fd, const char *path,
+			      struct sl_diag *diag)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		sl_diagf(diag, "cannot inspect the pinned map %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map))
+		return 0;
+	sl_diagf(diag,
+		 "the pinned map %s is a %s with %u-byte keys and %u-byte values, this sluiced "
+		 "wants a %s with %u-byte keys and %u-byte values: pinned by an incompatible "
+		 "build (end it with its own sluiced --detach, or remove the pins)",
+		 path, libbpf_bpf_map_type_str(info.type) ?: "map", info.key_size, info.value_size,
+		 libbpf_bpf_map_type_str(bpf_map__type(map)) ?: "map", bpf_map__key_size(map),
+		 bpf_map__value_size(map));
+	return -EPROTO;
+}
+
+/*
  * Points the maps that a new generation or an adopting sluiced takes over
  * at the existing ones, before the load. bpf_map__reuse_fd takes the
  * existing map's type and sizes, so the sizing above does not matter for
@@ -646,8 +680,12 @@ static int reuse_maps(struct sl_fw *fw, const struct sl_fw_opts *o, struct sl_di
 				sl_diagf(diag, "cannot open the pinned map %s: %s", path, strerror(-err));
 				return err;
 			}
-			err = bpf_map__reuse_fd(map, fd);
+			err = check_pinned_shape(map, fd, path, diag);
+			if (!err)
+				err = bpf_map__reuse_fd(map, fd);
 			close(fd);
+			if (err == -EPROTO)
+				return err;
 		}
 		if (err) {
 			sl_diagf(diag, "cannot take over map %s: %s", name, strerror(-err));

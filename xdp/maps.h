@@ -115,10 +115,10 @@ struct {
 } sl_verdicts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SL_IFACE_STATS_SLOTS * SL_VERDICT_COUNT);
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, SL_IFACE_STATS_MAX);
 	__type(key, __u32);
-	__type(value, struct sl_counter);
+	__type(value, struct sl_iface_counters);
 } sl_iface_stats SEC(".maps");
 
 struct {

@@ -144,6 +144,29 @@ static __always_inline int sl_firewall(struct xdp_md *ctx)
 }
 
 /*
+ * Counts a packet under its ingress interface: the interface's entry is
+ * made on its first packet. Two CPUs making it at once is harmless: one
+ * insert fails with -EEXIST and both look up the entry that won.
+ */
+static __always_inline void sl_count_iface(__u32 ifindex, __u32 verdict, __u64 bytes)
+{
+	struct sl_iface_counters *c = bpf_map_lookup_elem(&sl_iface_stats, &ifindex);
+
+	if (!c) {
+		struct sl_iface_counters zero = {};
+
+		bpf_map_update_elem(&sl_iface_stats, &ifindex, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&sl_iface_stats, &ifindex);
+		if (!c)
+			return;
+	}
+	if (verdict < SL_VERDICT_COUNT) {
+		c->verdict[verdict].packets++;
+		c->verdict[verdict].bytes += bytes;
+	}
+}
+
+/*
  * The firewall, then the packet counted once more under its ingress
  * interface; on an inline port a passed packet then goes to the peer.
  */
@@ -156,9 +179,7 @@ int sluice_xdp(struct xdp_md *ctx)
 	__u32 verdict = act == XDP_DROP ? SL_VERDICT_DROP
 					: act == XDP_REDIRECT ? SL_VERDICT_STEER : SL_VERDICT_PASS;
 
-	if (ifindex >= SL_IFACE_STATS_SLOTS)
-		ifindex = 0;
-	sl_count(&sl_iface_stats, ifindex * SL_VERDICT_COUNT + verdict, bytes);
+	sl_count_iface(ifindex, verdict, bytes);
 	/* Pruned at load without inline pairs; counted above as the pass it is. */
 	if ((sl_cfg.flags & SL_CFG_INLINE) && act == XDP_PASS)
 		return sl_inline_pass(ctx, bytes);

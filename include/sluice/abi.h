@@ -161,11 +161,13 @@ enum sl_verdict {
 };
 
 /*
- * sl_iface_stats: packets and bytes per ingress interface and verdict, at
- * index ifindex * SL_VERDICT_COUNT + verdict; interfaces with an ifindex
- * of SL_IFACE_STATS_SLOTS or more share slot 0 (no interface has index 0).
+ * sl_iface_stats: packets and bytes per ingress interface and verdict, an
+ * LRU per-CPU hash keyed by the __u32 ingress ifindex with a struct
+ * sl_iface_counters value (after struct sl_counter). An LRU, so the
+ * interfaces that come and go (pods' veths) age out and a host with churn
+ * never fills it; SL_IFACE_STATS_MAX bounds how many are kept.
  */
-#define SL_IFACE_STATS_SLOTS 1024
+#define SL_IFACE_STATS_MAX 4096
 
 /*
  * Why a packet was dropped, or for the parse errors why it was malformed
@@ -205,6 +207,11 @@ enum sl_reason {
 struct sl_counter {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* The value of sl_iface_stats: one interface's counters, by enum sl_verdict. */
+struct sl_iface_counters {
+	struct sl_counter verdict[SL_VERDICT_COUNT];
 };
 
 /* What to do with malformed, non-IP and fragmented packets. */
@@ -312,6 +319,7 @@ _Static_assert(sizeof(struct sl_addr_class) == 8, "addr class");
 _Static_assert(sizeof(struct sl_rule) == 32, "rule");
 _Static_assert(sizeof(struct sl_rule_meta) == SL_RULE_NAME_LEN, "rule meta");
 _Static_assert(sizeof(struct sl_counter) == 16, "counter");
+_Static_assert(sizeof(struct sl_iface_counters) == 48, "iface counters");
 _Static_assert(sizeof(struct sl_prog_cfg) == 32, "prog cfg");
 _Static_assert(sizeof(struct sl_flow_key) == 40, "flow key");
 _Static_assert(sizeof(struct sl_flow_verdict) == 16, "flow verdict");

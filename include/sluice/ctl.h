@@ -177,12 +177,13 @@ enum sl_ctl_xdp_mode {
 };
 
 /*
- * Inside SL_CTL_A_IFACE_STATS: the counters of one slot of sl_iface_stats
- * (an ingress ifindex, or 0 for every ifindex beyond the table).
+ * Inside SL_CTL_A_IFACE_STATS: the counters of one ingress interface of
+ * sl_iface_stats. An older sluiced (a 1024-slot array) also sent 0,
+ * "other", for every ifindex of 1024 or more.
  */
 enum sl_ctl_ifstats_attr {
 	SL_CTL_IFST_A_UNSPEC = 0,
-	SL_CTL_IFST_A_IFINDEX = 1, /* u32: the slot: an ifindex, 0 for "other" */
+	SL_CTL_IFST_A_IFINDEX = 1, /* u32: the ingress ifindex (0: "other", from an older sluiced) */
 	SL_CTL_IFST_A_NAME = 2,    /* string: its name in the daemon's namespace, "ifindex-N" when gone */
 	SL_CTL_IFST_A_VERDICT = 3, /* nest of sl_ctl_counter_attr; repeated: one per verdict */
 	SL_CTL_IFST_A_COUNT,

@@ -7,6 +7,8 @@
  * rule sets and random packets.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +41,9 @@
 #endif
 
 #define LO 1 /* ifindex of lo, which always exists */
+
+#define SL_STR_(x) #x
+#define SL_STR(x) SL_STR_(x)
 
 #define A4(a, b, c, d) { a, b, c, d }
 #define A6(g2, g3, last) { 0x20, 0x01, 0x0d, 0xb8, (g2) >> 8, (g2) & 0xff, (g3) >> 8, (g3) & 0xff, \
@@ -701,6 +706,100 @@ static void test_big_set(void **state)
 	xh_close(&h);
 }
 
+/* ------------------------------------------------ per-interface counters */
+
+#define HIGH_IFINDEX 2000 /* above the 1024 slots sl_iface_stats once had */
+
+/*
+ * A veth with ifindex HIGH_IFINDEX in a network namespace of our own:
+ * BPF_PROG_TEST_RUN takes an ingress_ifindex only of a device that
+ * exists. Returns the fd of the namespace to go back to, -1 to skip.
+ */
+static int enter_high_ifindex_netns(void)
+{
+	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (orig < 0)
+		return -1;
+	if (unshare(CLONE_NEWNET)) {
+		print_message("cannot make a network namespace (%s)\n", strerror(errno));
+		close(orig);
+		return -1;
+	}
+	if (system("ip link add slifst0 index " SL_STR(HIGH_IFINDEX)
+		   " type veth peer name slifst1 >/dev/null 2>&1") ||
+	    if_nametoindex("slifst0") != HIGH_IFINDEX) {
+		print_message("cannot make a veth of ifindex %d\n", HIGH_IFINDEX);
+		assert_int_equal(setns(orig, CLONE_NEWNET), 0);
+		close(orig);
+		return -1;
+	}
+	return orig;
+}
+
+/*
+ * Packets are counted by their ingress ifindex, also one far above 1024
+ * (sl_iface_stats is a hash by ifindex), and the table is in ifindex order.
+ */
+static void test_iface_counters(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "settings:\n"
+				   "  default_policy: accept\n"
+				   "rules:\n"
+				   "  - name: no-udp\n"
+				   "    protocol: udp\n"
+				   "    action: drop\n";
+	struct pb_spec tcp = TCP4(), udp = UDP4();
+	struct sl_stats *st = calloc(1, sizeof(*st));
+	uint8_t tbuf[512], ubuf[512];
+	int tlen, ulen, orig, i;
+	uint32_t ret;
+	struct xh h;
+
+	(void)state;
+	assert_non_null(st);
+	orig = enter_high_ifindex_netns();
+	if (orig < 0) {
+		free(st);
+		skip();
+	}
+	tlen = pb_build(&tcp, tbuf, sizeof(tbuf), NULL);
+	ulen = pb_build(&udp, ubuf, sizeof(ubuf), NULL);
+	assert_true(tlen > 0 && ulen > 0);
+	assert_int_equal(xh_open(&h, yaml, NULL), 0);
+	/* lo: 3 passed, 2 dropped; the high one: 4 passed, 1 dropped. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(xh_run_fast(&h, tbuf, (size_t)tlen, LO, &ret), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(xh_run_fast(&h, ubuf, (size_t)ulen, LO, &ret), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(xh_run_fast(&h, tbuf, (size_t)tlen, HIGH_IFINDEX, &ret), 0);
+		assert_int_equal(ret, XDP_PASS);
+	}
+	assert_int_equal(xh_run_fast(&h, ubuf, (size_t)ulen, HIGH_IFINDEX, &ret), 0);
+	assert_int_equal(ret, XDP_DROP);
+	assert_int_equal(xh_stats(&h, st), 0);
+	assert_int_equal(st->n_ifaces, 2);
+	assert_int_equal(st->ifaces[0].ifindex, LO);
+	assert_int_equal(st->ifaces[0].c[SL_VERDICT_PASS].packets, 3);
+	assert_int_equal(st->ifaces[0].c[SL_VERDICT_PASS].bytes, 3 * (uint64_t)tlen);
+	assert_int_equal(st->ifaces[0].c[SL_VERDICT_DROP].packets, 2);
+	assert_int_equal(st->ifaces[0].c[SL_VERDICT_DROP].bytes, 2 * (uint64_t)ulen);
+	assert_int_equal(st->ifaces[0].c[SL_VERDICT_STEER].packets, 0);
+	assert_int_equal(st->ifaces[1].ifindex, HIGH_IFINDEX);
+	assert_int_equal(st->ifaces[1].c[SL_VERDICT_PASS].packets, 4);
+	assert_int_equal(st->ifaces[1].c[SL_VERDICT_PASS].bytes, 4 * (uint64_t)tlen);
+	assert_int_equal(st->ifaces[1].c[SL_VERDICT_DROP].packets, 1);
+	assert_int_equal(st->ifaces[1].c[SL_VERDICT_DROP].bytes, (uint64_t)ulen);
+	assert_int_equal(st->ifaces[1].c[SL_VERDICT_STEER].packets, 0);
+	xh_close(&h);
+	free(st);
+	/* The namespace, and the veth with it, goes when nothing is in it. */
+	assert_int_equal(setns(orig, CLONE_NEWNET), 0);
+	close(orig);
+}
+
 /* ------------------------------------------------------------ differential */
 
 /* Pools of values the random rules and packets draw from, so they meet. */
@@ -1022,10 +1121,12 @@ static void test_differential(void **state)
 			uint64_t by_if[SL_VERDICT_COUNT] = { 0 }, bytes_if = 0;
 			uint32_t i, v;
 
-			for (i = 0; i < SL_IFACE_STATS_SLOTS; i++) {
+			for (i = 0; i < st->n_ifaces; i++) {
+				if (i)
+					assert_true(st->ifaces[i - 1].ifindex < st->ifaces[i].ifindex);
 				for (v = 0; v < SL_VERDICT_COUNT; v++)
-					by_if[v] += st->ifaces[i][v].packets;
-				bytes_if += st->ifaces[i][SL_VERDICT_PASS].bytes;
+					by_if[v] += st->ifaces[i].c[v].packets;
+				bytes_if += st->ifaces[i].c[SL_VERDICT_PASS].bytes;
 			}
 			assert_int_equal(by_if[SL_VERDICT_PASS], want_verdicts[SL_VERDICT_PASS]);
 			assert_int_equal(by_if[SL_VERDICT_DROP], want_verdicts[SL_VERDICT_DROP]);
@@ -1062,6 +1163,7 @@ int main(void)
 		cmocka_unit_test(test_1000_rules),
 		cmocka_unit_test(test_big_set),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_iface_counters),
 	};
 	int probe = xh_probe();
 

@@ -38,6 +38,14 @@ static struct sl_metrics_snapshot *example(void)
 	s->stats.rules[0] = (struct sl_counter){ 3, 294 };
 	snprintf(s->stats.meta[1].name, sizeof(s->stats.meta[1].name), "allow-web");
 	s->stats.rules[1] = (struct sl_counter){ 18446744073709551615ull, 7 };
+	/* Interfaces by ifindex, whatever order they are added in: one far above 1024 (gone), lo. */
+	assert_non_null(sl_stats_iface_get(&s->stats, 50000));
+	sl_stats_iface_get(&s->stats, 50000)->c[SL_VERDICT_PASS] = (struct sl_counter){ 7, 686 };
+	assert_non_null(sl_stats_iface_get(&s->stats, 1));
+	sl_stats_iface_get(&s->stats, 1)->c[SL_VERDICT_DROP] = (struct sl_counter){ 4, 392 };
+	assert_int_equal(s->stats.n_ifaces, 2);
+	assert_int_equal(s->stats.ifaces[0].ifindex, 1);
+	assert_int_equal(s->stats.ifaces[1].ifindex, 50000);
 	s->have_log = true;
 	s->log[SL_LOG_STAT_EMITTED] = 50;
 	s->log[SL_LOG_STAT_SAMPLED_OUT] = 5;
@@ -211,6 +219,11 @@ static void test_samples(void **state)
 	text = render(s, &len);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		expect_line(text, lines[i]);
+	expect_line(text, "sluice_interface_packets_total{interface=\"lo\",verdict=\"drop\"} 4");
+	expect_line(text, "sluice_interface_bytes_total{interface=\"lo\",verdict=\"drop\"} 392");
+	expect_line(text, "sluice_interface_packets_total{interface=\"ifindex-50000\",verdict=\"pass\"} 7");
+	expect_line(text, "sluice_interface_bytes_total{interface=\"ifindex-50000\",verdict=\"pass\"} 686");
+	assert_true(strstr(text, "interface=\"lo\"") < strstr(text, "interface=\"ifindex-50000\""));
 	/* Reason 0 is never counted; an unmeasured pool has no pages; node 0 of sl_dir24 is empty. */
 	assert_null(strstr(text, "reason=\"none\""));
 	assert_null(strstr(text, "sluice_memory_pages{name=\"log"));
