@@ -287,10 +287,38 @@ static int split(char *line, char **words, int max)
 	return n;
 }
 
+/*
+ * Changes a batch sends before it reads their answers: the daemon works
+ * through them while the next are built and sent, instead of one round
+ * trip each. Small enough that the answers always fit the socket queue.
+ */
+#define BATCH_WINDOW 32
+
+/*
+ * Collects the answers up to request upto. A refusal names the line of
+ * the change (line_of, by sequence number): the daemon discarded the
+ * transaction. 0 or -EIO after a message.
+ */
+static int batch_acks(struct conn *k, const char *file, uint32_t upto, const size_t *line_of)
+{
+	struct sl_ctl_error e;
+	uint32_t failed;
+
+	if (!sl_ctl_client_wait_acks(k->c, upto, &failed, &e))
+		return 0;
+	fail_ctl(&e);
+	if (failed)
+		fprintf(stderr, "sluicectl: %s:%zu: refused; nothing was applied\n", file,
+			line_of[failed % BATCH_WINDOW]);
+	return -EIO;
+}
+
 int sl_cli_batch(const char *socket, bool json, int argc, char **argv)
 {
 	char *line = NULL, *words[4096];
-	size_t cap = 0, lineno = 0, changes = 0;
+	size_t cap = 0, lineno = 0, changes = 0, line_of[BATCH_WINDOW] = { 0 };
+	uint32_t seq = 0, acked = 0;
+	struct sl_ctl_error e;
 	struct conn k;
 	FILE *f;
 	int rc = 1;
@@ -310,6 +338,8 @@ int sl_cli_batch(const char *socket, bool json, int argc, char **argv)
 	}
 	if (tx_begin(&k))
 		goto out;
+	/* Sequence numbers go on from the transaction's begin. */
+	acked = seq = sl_ctl_client_seq(k.c);
 	while (getline(&line, &cap, f) > 0) {
 		struct nlmsghdr *nlh;
 		int n;
@@ -324,13 +354,21 @@ int sl_cli_batch(const char *socket, bool json, int argc, char **argv)
 				lineno);
 			goto abort;
 		}
-		if (send_req(&k, nlh, NULL, NULL)) {
-			/* The daemon discarded the transaction. */
-			fprintf(stderr, "sluicectl: %s:%zu: refused; nothing was applied\n", argv[0], lineno);
+		if (sl_ctl_client_send_nowait(k.c, nlh, &seq, &e)) {
+			fail_ctl(&e);
 			goto out;
 		}
+		line_of[seq % BATCH_WINDOW] = lineno;
 		changes++;
+		/* At most BATCH_WINDOW unanswered: collect the older half when full. */
+		if (seq - acked >= BATCH_WINDOW) {
+			if (batch_acks(&k, argv[0], acked + BATCH_WINDOW / 2, line_of))
+				goto out;
+			acked += BATCH_WINDOW / 2;
+		}
 	}
+	if (seq != acked && batch_acks(&k, argv[0], seq, line_of))
+		goto out;
 	if (tx_end(&k, SL_CTL_CMD_TX_COMMIT))
 		goto out;
 	if (json)

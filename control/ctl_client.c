@@ -193,3 +193,71 @@ int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_rep
 		}
 	}
 }
+
+int sl_ctl_client_send_nowait(struct sl_ctl_client *c, struct nlmsghdr *nlh, uint32_t *seq,
+			      struct sl_ctl_error *e)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	nlh->nlmsg_seq = ++c->seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	err = sl_ctl_client_send_raw(c, nlh, nlh->nlmsg_len);
+	if (err)
+		return sl_ctl_errorf(e, err, 0, "cannot send to sluiced: %s", strerror(-err));
+	*seq = c->seq;
+	return 0;
+}
+
+int sl_ctl_client_wait_acks(struct sl_ctl_client *c, uint32_t upto, uint32_t *failed,
+			    struct sl_ctl_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	*failed = 0;
+	for (;;) {
+		ssize_t n = recv(c->fd, c->buf, SL_CTL_MSG_MAX, MSG_TRUNC);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sl_ctl_errorf(e, errno == EAGAIN ? -ETIMEDOUT : -errno, 0,
+					     "no reply from sluiced: %s",
+					     errno == EAGAIN ? "timed out" : strerror(errno));
+		if (n == 0)
+			return sl_ctl_errorf(e, -ECONNRESET, 0, "sluiced closed the connection");
+		if (n > SL_CTL_MSG_MAX)
+			return sl_ctl_errorf(e, -EBADMSG, 0, "reply of %zd bytes is too large", n);
+		while (off < (size_t)n) {
+			const struct nlmsghdr *r;
+			int step = sl_ctl_frame(c->buf + off, (size_t)n - off, &r, e);
+
+			if (step < 0) {
+				char why[SL_CTL_ERRMSG_LEN];
+
+				snprintf(why, sizeof(why), "%s", e->msg);
+				return sl_ctl_errorf(e, -EBADMSG, 0, "malformed reply from sluiced: %s",
+						     why);
+			}
+			off += (size_t)step;
+			/* Only the ACKs (NLMSG_ERROR) count; a change's data reply is not needed here. */
+			if (r->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (sl_ctl_parse_error(r, e))
+				return sl_ctl_errorf(e, -EBADMSG, 0, "malformed error message from sluiced");
+			if (e->err) {
+				if (!e->msg[0])
+					snprintf(e->msg, sizeof(e->msg), "%s", strerror(-e->err));
+				*failed = r->nlmsg_seq;
+				return e->err;
+			}
+			if (r->nlmsg_seq == upto)
+				return 0;
+		}
+	}
+}
+
+uint32_t sl_ctl_client_seq(const struct sl_ctl_client *c)
+{
+	return c->seq;
+}

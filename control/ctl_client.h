@@ -43,6 +43,29 @@ int sl_ctl_client_call(struct sl_ctl_client *c, uint8_t cmd, uint16_t flags, sl_
 int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_reply_fn fn, void *arg,
 		       struct sl_ctl_error *e);
 
+/*
+ * Pipelining, for a batch of changes whose answers are plain ACKs: sends
+ * nlh (sequence number into *seq, NLM_F_REQUEST | NLM_F_ACK set) without
+ * waiting for its answer. The caller keeps a bounded number of requests
+ * unanswered (both sockets' queues hold them; a window of a few dozen)
+ * and collects the answers with sl_ctl_client_wait_acks. 0 or a local
+ * error in e.
+ */
+int sl_ctl_client_send_nowait(struct sl_ctl_client *c, struct nlmsghdr *nlh, uint32_t *seq,
+			      struct sl_ctl_error *e);
+
+/*
+ * Reads answers until the ACK of request upto (sent by send_nowait),
+ * ignoring data replies. Returns 0, or the first failed request's
+ * negative errno with its sequence number in *failed and its message in
+ * e, or a local error (*failed 0).
+ */
+int sl_ctl_client_wait_acks(struct sl_ctl_client *c, uint32_t upto, uint32_t *failed,
+			    struct sl_ctl_error *e);
+
+/* The sequence number of the last request sent. */
+uint32_t sl_ctl_client_seq(const struct sl_ctl_client *c);
+
 /* Sends raw bytes as one datagram (for tests of the daemon's parser). 0 or -errno. */
 int sl_ctl_client_send_raw(struct sl_ctl_client *c, const void *buf, size_t len);
 

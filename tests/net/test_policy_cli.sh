@@ -160,6 +160,20 @@ PY
 ctl -j set list bad >"$tmp/set.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["elements"]==[sys.argv[2]+"/32"], d' \
   "$tmp/set.json" "$SL_PEER4" || fail "set list bad: $(cat "$tmp/set.json")"
+# Long batches are pipelined (32 changes in flight): a refusal at line 70
+# names line 70 and applies nothing; 100 good changes all land.
+{ for i in $(seq 1 69); do echo "set add bad 198.18.201.$i/32"; done
+  echo "rule delete nope"
+  for i in $(seq 71 100); do echo "set add bad 198.18.201.$i/32"; done; } >"$tmp/bad-batch2"
+if ctl batch "$tmp/bad-batch2" 2>"$tmp/err"; then fail "a failing long batch succeeded"; fi
+grep -q "bad-batch2:70: refused" "$tmp/err" || fail "long batch refusal: $(cat "$tmp/err")"
+ctl -j set list bad >"$tmp/set2.json"
+cmp -s "$tmp/set.json" "$tmp/set2.json" || fail "a refused long batch changed the set"
+for i in $(seq 1 100); do echo "set add bad 198.18.202.$i/32"; done >"$tmp/good-batch"
+ctl batch "$tmp/good-batch" || fail "a long batch failed"
+ctl -j set list bad >"$tmp/set3.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d[0]["elements"])==101, d' \
+  "$tmp/set3.json" || fail "the long batch did not add 100 elements: $(cat "$tmp/set3.json")"
 
 touch "$tmp/stop"
 wait "$sender" || fail "the sender failed"
