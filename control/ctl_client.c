@@ -143,20 +143,14 @@ int sl_ctl_client_call(struct sl_ctl_client *c, uint8_t cmd, uint16_t flags, sl_
 	return sl_ctl_client_send(c, nlh, fn, arg, e);
 }
 
-int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_reply_fn fn, void *arg,
-		       struct sl_ctl_error *e)
+/*
+ * Reads reply messages and hands each to on() until it returns non-zero:
+ * > 0 done (0 is returned), < 0 that error. Local errors go into e.
+ */
+static int read_replies(struct sl_ctl_client *c,
+			int (*on)(const struct nlmsghdr *r, void *arg, struct sl_ctl_error *e),
+			void *arg, struct sl_ctl_error *e)
 {
-	const struct sl_ctl_hdr *h = mnl_nlmsg_get_payload(nlh);
-	uint32_t seq = ++c->seq;
-	uint8_t cmd = h->cmd;
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	err = sl_ctl_client_send_raw(c, nlh, nlh->nlmsg_len);
-	if (err)
-		return sl_ctl_errorf(e, err, 0, "cannot send to sluiced: %s", strerror(-err));
 	for (;;) {
 		ssize_t n = recv(c->fd, c->buf, SL_CTL_MSG_MAX, MSG_TRUNC);
 		size_t off = 0;
@@ -173,7 +167,7 @@ int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_rep
 			return sl_ctl_errorf(e, -EBADMSG, 0, "reply of %zd bytes is too large", n);
 		while (off < (size_t)n) {
 			const struct nlmsghdr *r;
-			int step = sl_ctl_frame(c->buf + off, (size_t)n - off, &r, e);
+			int step = sl_ctl_frame(c->buf + off, (size_t)n - off, &r, e), err;
 
 			if (step < 0) {
 				char why[SL_CTL_ERRMSG_LEN];
@@ -183,13 +177,9 @@ int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_rep
 						     why);
 			}
 			off += (size_t)step;
-			if (r->nlmsg_seq != seq)
-				continue; /* an answer to an earlier request */
-			err = handle_reply(r, cmd, fn, arg, e);
-			if (err < 0)
-				return err;
-			if (err > 0)
-				return 0;
+			err = on(r, arg, e);
+			if (err)
+				return err < 0 ? err : 0;
 		}
 	}
 }
@@ -209,52 +199,64 @@ int sl_ctl_client_send_nowait(struct sl_ctl_client *c, struct nlmsghdr *nlh, uin
 	return 0;
 }
 
+/* One request's answers: its data replies to fn, then its ACK or error. */
+struct call {
+	uint32_t seq;
+	uint8_t cmd;
+	sl_ctl_reply_fn fn;
+	void *arg;
+};
+
+static int on_call_reply(const struct nlmsghdr *r, void *arg, struct sl_ctl_error *e)
+{
+	const struct call *k = arg;
+
+	if (r->nlmsg_seq != k->seq)
+		return 0; /* an answer to an earlier request */
+	return handle_reply(r, k->cmd, k->fn, k->arg, e);
+}
+
+int sl_ctl_client_send(struct sl_ctl_client *c, struct nlmsghdr *nlh, sl_ctl_reply_fn fn, void *arg,
+		       struct sl_ctl_error *e)
+{
+	const struct sl_ctl_hdr *h = mnl_nlmsg_get_payload(nlh);
+	struct call k = { .cmd = h->cmd, .fn = fn, .arg = arg };
+	int err = sl_ctl_client_send_nowait(c, nlh, &k.seq, e);
+
+	return err ? err : read_replies(c, on_call_reply, &k, e);
+}
+
+/* A pipeline's answers: only the ACKs count, up to request upto. */
+struct acks {
+	uint32_t upto;
+	uint32_t *failed;
+};
+
+static int on_ack(const struct nlmsghdr *r, void *arg, struct sl_ctl_error *e)
+{
+	const struct acks *k = arg;
+
+	if (r->nlmsg_type != NLMSG_ERROR)
+		return 0; /* a change's data reply is not needed here */
+	if (sl_ctl_parse_error(r, e))
+		return sl_ctl_errorf(e, -EBADMSG, 0, "malformed error message from sluiced");
+	if (e->err) {
+		if (!e->msg[0])
+			snprintf(e->msg, sizeof(e->msg), "%s", strerror(-e->err));
+		*k->failed = r->nlmsg_seq;
+		return e->err;
+	}
+	return r->nlmsg_seq == k->upto;
+}
+
 int sl_ctl_client_wait_acks(struct sl_ctl_client *c, uint32_t upto, uint32_t *failed,
 			    struct sl_ctl_error *e)
 {
+	struct acks k = { .upto = upto, .failed = failed };
+
 	memset(e, 0, sizeof(*e));
 	*failed = 0;
-	for (;;) {
-		ssize_t n = recv(c->fd, c->buf, SL_CTL_MSG_MAX, MSG_TRUNC);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return sl_ctl_errorf(e, errno == EAGAIN ? -ETIMEDOUT : -errno, 0,
-					     "no reply from sluiced: %s",
-					     errno == EAGAIN ? "timed out" : strerror(errno));
-		if (n == 0)
-			return sl_ctl_errorf(e, -ECONNRESET, 0, "sluiced closed the connection");
-		if (n > SL_CTL_MSG_MAX)
-			return sl_ctl_errorf(e, -EBADMSG, 0, "reply of %zd bytes is too large", n);
-		while (off < (size_t)n) {
-			const struct nlmsghdr *r;
-			int step = sl_ctl_frame(c->buf + off, (size_t)n - off, &r, e);
-
-			if (step < 0) {
-				char why[SL_CTL_ERRMSG_LEN];
-
-				snprintf(why, sizeof(why), "%s", e->msg);
-				return sl_ctl_errorf(e, -EBADMSG, 0, "malformed reply from sluiced: %s",
-						     why);
-			}
-			off += (size_t)step;
-			/* Only the ACKs (NLMSG_ERROR) count; a change's data reply is not needed here. */
-			if (r->nlmsg_type != NLMSG_ERROR)
-				continue;
-			if (sl_ctl_parse_error(r, e))
-				return sl_ctl_errorf(e, -EBADMSG, 0, "malformed error message from sluiced");
-			if (e->err) {
-				if (!e->msg[0])
-					snprintf(e->msg, sizeof(e->msg), "%s", strerror(-e->err));
-				*failed = r->nlmsg_seq;
-				return e->err;
-			}
-			if (r->nlmsg_seq == upto)
-				return 0;
-		}
-	}
+	return read_replies(c, on_ack, &k, e);
 }
 
 uint32_t sl_ctl_client_seq(const struct sl_ctl_client *c)
