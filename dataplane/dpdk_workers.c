@@ -317,31 +317,10 @@ static void *worker_main(void *arg)
 
 static int start_thread(struct dworker *w, struct sl_diag *diag)
 {
-	pthread_attr_t attr;
-	cpu_set_t cpus;
-	int err;
+	int err = sl_worker_thread_start(&w->info, &w->thread, worker_main, w, diag);
 
-	if (w->info.cpu >= CPU_SETSIZE) {
-		sl_diagf(diag, "worker %s queue %u: no CPU %u", w->info.ifname, w->info.queue,
-			 w->info.cpu);
-		return -EINVAL;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(w->info.cpu, &cpus);
-	err = -pthread_attr_init(&attr);
-	if (err)
-		return err;
-	err = -pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
-	if (!err)
-		err = -pthread_create(&w->thread, &attr, worker_main, w);
-	pthread_attr_destroy(&attr);
-	if (err) {
-		sl_diagf(diag, "worker %s queue %u: cannot start a thread on CPU %u: %s",
-			 w->info.ifname, w->info.queue, w->info.cpu, strerror(-err));
-		return err;
-	}
-	w->started = true;
-	return 0;
+	w->started = !err;
+	return err;
 }
 
 /* Worker k of dif on dev: its stages, its port over queue k, its event ring. */

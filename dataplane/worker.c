@@ -485,34 +485,39 @@ static void *worker_main(void *arg)
 
 /* ------------------------------------------------------------- the set */
 
-static int start_thread(struct sl_worker *w, struct sl_diag *diag)
+int sl_worker_thread_start(const struct sl_worker_info *info, pthread_t *thread, void *(*fn)(void *),
+			   void *arg, struct sl_diag *diag)
 {
 	pthread_attr_t attr;
 	cpu_set_t cpus;
 	int err;
 
-	if (w->info.cpu >= CPU_SETSIZE) {
-		sl_diagf(diag, "worker %s queue %u: no CPU %u", w->info.ifname, w->info.queue,
-			 w->info.cpu);
+	if (info->cpu >= CPU_SETSIZE) {
+		sl_diagf(diag, "worker %s queue %u: no CPU %u", info->ifname, info->queue, info->cpu);
 		return -EINVAL;
 	}
 	CPU_ZERO(&cpus);
-	CPU_SET(w->info.cpu, &cpus);
+	CPU_SET(info->cpu, &cpus);
 	err = -pthread_attr_init(&attr);
 	if (err)
 		return err;
 	/* Pinned from its first instruction: its stack and rings are touched there. */
 	err = -pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
 	if (!err)
-		err = -pthread_create(&w->thread, &attr, worker_main, w);
+		err = -pthread_create(thread, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
-	if (err) {
+	if (err)
 		sl_diagf(diag, "worker %s queue %u: cannot start a thread on CPU %u: %s",
-			 w->info.ifname, w->info.queue, w->info.cpu, strerror(-err));
-		return err;
-	}
-	w->started = true;
-	return 0;
+			 info->ifname, info->queue, info->cpu, strerror(-err));
+	return err;
+}
+
+static int start_thread(struct sl_worker *w, struct sl_diag *diag)
+{
+	int err = sl_worker_thread_start(&w->info, &w->thread, worker_main, w, diag);
+
+	w->started = !err;
+	return err;
 }
 
 /*

@@ -15,6 +15,7 @@
 #define SLUICE_WORKER_H
 
 #include <net/if.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -82,6 +83,14 @@ struct sl_worker_info {
  */
 uint32_t sl_worker_burst(struct sl_port *port, struct sl_pipeline *pl, struct sl_worker_stats *st,
 			 struct sl_buf *bufs, uint32_t n);
+
+/*
+ * Starts fn(arg) on a thread pinned to info->cpu from its first
+ * instruction (AF_XDP and DPDK workers alike). 0, or a negative errno
+ * with diag naming the worker.
+ */
+int sl_worker_thread_start(const struct sl_worker_info *info, pthread_t *thread, void *(*fn)(void *),
+			   void *arg, struct sl_diag *diag);
 
 struct sl_workers;
 
